@@ -1,0 +1,19 @@
+//! Persistence for motcua on SQLite and PostgreSQL.
+//!
+//! One [`Db`] type wraps either backend. Every query is written once, in SQL that both backends
+//! accept (`$1` placeholders, `BIGINT`/`TEXT` columns), and run through the `on_read!`/`on_write!`
+//! macros, which expand the same body once per backend. Nothing outside this crate writes SQL.
+
+mod constraints;
+pub mod copy;
+mod db;
+mod error;
+mod meta;
+pub mod migrate;
+
+pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
+pub use copy::{CopyError, TableCopy, copy_database};
+pub use error::{ConnectError, ConstraintKind, StoreError};
+pub use db::redact;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
