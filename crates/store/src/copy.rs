@@ -168,7 +168,11 @@ async fn copy_table(source: &Db, tx: &mut Tx, table: &Table) -> Result<(i64, u64
 async fn insert_batch(tx: &mut Tx, table: &Table, batch: &[Vec<Value>]) -> Result<(), StoreError> {
     let width = table.columns.len();
     let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
-    let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, columns.join(", "));
+    let mut sql = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        table.name,
+        columns.join(", ")
+    );
     for r in 0..batch.len() {
         if r > 0 {
             sql.push(',');
@@ -283,9 +287,18 @@ mod tests {
 
     #[test]
     fn row_hash_separates_values() {
-        let a = [Value::Text(Some("ab".into())), Value::Text(Some("c".into()))];
-        let b = [Value::Text(Some("a".into())), Value::Text(Some("bc".into()))];
+        let a = [
+            Value::Text(Some("ab".into())),
+            Value::Text(Some("c".into())),
+        ];
+        let b = [
+            Value::Text(Some("a".into())),
+            Value::Text(Some("bc".into())),
+        ];
         assert_ne!(row_hash(&a), row_hash(&b));
-        assert_ne!(row_hash(&[Value::Int(None)]), row_hash(&[Value::Int(Some(0))]));
+        assert_ne!(
+            row_hash(&[Value::Int(None)]),
+            row_hash(&[Value::Int(Some(0))])
+        );
     }
 }

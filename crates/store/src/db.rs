@@ -216,6 +216,14 @@ impl Db {
         Ok(Db { inner, url: shown })
     }
 
+    /// Checks a URL's form without connecting.
+    pub fn check_url(url: &str) -> Result<Backend, ConnectError> {
+        Ok(match parse_url(url)? {
+            Target::Sqlite(_) => Backend::Sqlite,
+            Target::Postgres(_) => Backend::Postgres,
+        })
+    }
+
     pub fn backend(&self) -> Backend {
         match self.inner {
             Inner::Sqlite { .. } => Backend::Sqlite,
@@ -300,7 +308,11 @@ async fn sqlite_pool(
         .busy_timeout(options.busy_timeout)
         .foreign_keys(true)
         .pragma("temp_store", "memory");
-    let max = if read_only { options.max_connections } else { 1 };
+    let max = if read_only {
+        options.max_connections
+    } else {
+        1
+    };
     SqlitePoolOptions::new()
         .max_connections(max)
         .min_connections(if read_only { 0 } else { 1 })

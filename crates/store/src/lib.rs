@@ -10,10 +10,12 @@ mod db;
 mod error;
 mod meta;
 pub mod migrate;
+#[cfg(feature = "testing")]
+pub mod testing;
 
-pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
 pub use copy::{CopyError, TableCopy, copy_database};
-pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use db::redact;
+pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
+pub use error::{ConnectError, ConstraintKind, StoreError};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -91,7 +91,11 @@ impl Db {
                 .await?;
             });
             tx.commit().await?;
-            tracing::info!(version = migration.version, name = migration.name, "migration applied");
+            tracing::info!(
+                version = migration.version,
+                name = migration.name,
+                "migration applied"
+            );
             applied.push(migration.version);
         }
         let version = self.schema_version().await?;

@@ -4,55 +4,10 @@
 //! per backend. PostgreSQL variants need `MOTCUA_TEST_DATABASE_URL` and run with `--ignored`
 //! (see the README); each gets a schema of its own in that database.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use motcua_store::copy::TABLES;
 use motcua_store::migrate::latest_version;
-use motcua_store::{ConstraintKind, CopyError, Db, DbOptions, StoreError, copy_database};
-
-/// Keeps whatever backs a test database alive for the test's duration.
-struct Fresh {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn fresh_sqlite() -> Fresh {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("motcua.db").display());
-    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
-    Fresh {
-        db,
-        _dir: Some(dir),
-    }
-}
-
-async fn fresh_postgres() -> Fresh {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let url = std::env::var("MOTCUA_TEST_DATABASE_URL")
-        .expect("set MOTCUA_TEST_DATABASE_URL=postgres://… to run the PostgreSQL suite");
-    let schema = format!(
-        "t{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
-    );
-    let admin = Db::connect(&url, &DbOptions::default()).await.unwrap();
-    admin
-        .execute_unchecked(&format!("CREATE SCHEMA {schema}"))
-        .await
-        .unwrap();
-    admin.close().await;
-    let options = DbOptions {
-        pg_schema: Some(schema),
-        max_connections: 4,
-        ..DbOptions::default()
-    };
-    let db = Db::connect(&url, &options).await.unwrap();
-    Fresh { db, _dir: None }
-}
+use motcua_store::testing::TestDb;
+use motcua_store::{Backend, ConstraintKind, CopyError, Db, StoreError, copy_database};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -60,8 +15,8 @@ macro_rules! conformance {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let fresh = super::fresh_sqlite().await;
-                    super::$name(fresh.db.clone(), super::fresh_sqlite).await;
+                    let fresh = super::TestDb::sqlite().await;
+                    super::$name(fresh.db.clone(), super::Backend::Sqlite).await;
                 }
             )*
         }
@@ -70,8 +25,8 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 #[ignore = "PostgreSQL: set MOTCUA_TEST_DATABASE_URL and run with --ignored"]
                 async fn $name() {
-                    let fresh = super::fresh_postgres().await;
-                    super::$name(fresh.db.clone(), super::fresh_postgres).await;
+                    let fresh = super::TestDb::postgres().await;
+                    super::$name(fresh.db.clone(), super::Backend::Postgres).await;
                 }
             )*
         }
@@ -93,11 +48,7 @@ conformance!(
     copy_refuses_an_unmigrated_source,
 );
 
-async fn migrations_apply_once<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn migrations_apply_once(db: Db, _backend: Backend) {
     assert_eq!(db.schema_version().await.unwrap(), 0);
     let first = db.migrate().await.unwrap();
     assert_eq!(first.version, latest_version());
@@ -107,29 +58,28 @@ where
     assert_eq!(second.version, latest_version());
 }
 
-async fn the_copy_table_list_matches_the_schema<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn the_copy_table_list_matches_the_schema(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     let live = db.schema_columns().await.unwrap();
     let mut declared: Vec<(String, String)> = TABLES
         .iter()
-        .flat_map(|t| t.columns.iter().map(|(c, _)| (t.name.to_string(), c.to_string())))
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .map(|(c, _)| (t.name.to_string(), c.to_string()))
+        })
         .collect();
     for c in ["version", "name", "checksum", "applied_at"] {
         declared.push(("schema_migrations".into(), c.into()));
     }
     declared.sort();
-    assert_eq!(live, declared, "copy::TABLES is out of step with the migrations");
+    assert_eq!(
+        live, declared,
+        "copy::TABLES is out of step with the migrations"
+    );
 }
 
-async fn unique_violations_name_the_constraint<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn unique_violations_name_the_constraint(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     let mut tx = db.begin().await.unwrap();
     tx.meta_insert("k", "1").await.unwrap();
@@ -147,11 +97,7 @@ where
     assert_eq!(db.meta_get("k").await.unwrap().as_deref(), Some("1"));
 }
 
-async fn an_uncommitted_transaction_leaves_nothing<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn an_uncommitted_transaction_leaves_nothing(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     {
         let mut tx = db.begin().await.unwrap();
@@ -161,14 +107,12 @@ where
     assert_eq!(db.meta_get("half").await.unwrap(), None);
 }
 
-async fn committed_writes_are_read_back<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn committed_writes_are_read_back(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    tx.meta_set("tỉnh", "Hồ sơ một cửa — đúng hạn").await.unwrap();
+    tx.meta_set("tỉnh", "Hồ sơ một cửa — đúng hạn")
+        .await
+        .unwrap();
     tx.meta_set("tỉnh", "Tiếp nhận hồ sơ").await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
@@ -177,11 +121,7 @@ where
     );
 }
 
-async fn concurrent_writers_all_land<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn concurrent_writers_all_land(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..40 {
@@ -199,11 +139,7 @@ where
     assert_eq!(n, 40);
 }
 
-async fn a_closed_pool_is_unavailable<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn a_closed_pool_is_unavailable(db: Db, _backend: Backend) {
     db.ping().await.unwrap();
     db.close().await;
     match db.ping().await {
@@ -212,11 +148,7 @@ where
     }
 }
 
-async fn a_newer_schema_is_refused<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn a_newer_schema_is_refused(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     db.execute_unchecked(
         "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, 'future', 'x', 0)",
@@ -227,11 +159,7 @@ where
     assert!(err.contains("newer than this motcua"), "{err}");
 }
 
-async fn a_missing_row_is_not_found<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn a_missing_row_is_not_found(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     assert_eq!(db.meta_get("absent").await.unwrap(), None);
 }
@@ -248,13 +176,9 @@ async fn seed(db: &Db, rows: usize) {
     tx.commit().await.unwrap();
 }
 
-async fn copy_to_this_backend_and_back<F, Fut>(db: Db, fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
+async fn copy_to_this_backend_and_back(db: Db, backend: Backend) {
     // SQLite source → the backend under test → a second database of the same backend.
-    let source = fresh_sqlite().await;
+    let source = TestDb::sqlite().await;
     seed(&source.db, 2500).await;
     let report = copy_database(&source.db, &db).await.unwrap();
     assert_eq!(report[0].table, "app_meta");
@@ -265,35 +189,40 @@ where
     );
     assert_eq!(db.meta_get("empty").await.unwrap().as_deref(), Some(""));
 
-    let again = fresh().await;
+    let again = TestDb::new(backend).await;
     let report = copy_database(&db, &again.db).await.unwrap();
     assert_eq!(report[0].rows, 2501);
 }
 
-async fn copy_refuses_a_target_with_data<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
-    let source = fresh_sqlite().await;
+async fn copy_refuses_a_target_with_data(db: Db, _backend: Backend) {
+    let source = TestDb::sqlite().await;
     seed(&source.db, 3).await;
     seed(&db, 1).await;
     let err = copy_database(&source.db, &db).await.unwrap_err();
     assert!(
-        matches!(err, CopyError::TargetNotEmpty { table: "app_meta", rows: 2 }),
+        matches!(
+            err,
+            CopyError::TargetNotEmpty {
+                table: "app_meta",
+                rows: 2
+            }
+        ),
         "{err}"
     );
     // Nothing was added to the target.
     assert_eq!(db.count_rows(&TABLES[0]).await.unwrap(), 2);
 }
 
-async fn copy_refuses_an_unmigrated_source<F, Fut>(db: Db, _fresh: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Fresh>,
-{
-    let source = fresh_sqlite().await;
+async fn copy_refuses_an_unmigrated_source(db: Db, _backend: Backend) {
+    let source = TestDb::sqlite().await;
     let err = copy_database(&source.db, &db).await.unwrap_err();
-    assert!(matches!(err, CopyError::SourceVersion { found: 0, .. }), "{err}");
-    assert_eq!(db.schema_version().await.unwrap(), 0, "the target was touched");
+    assert!(
+        matches!(err, CopyError::SourceVersion { found: 0, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        db.schema_version().await.unwrap(),
+        0,
+        "the target was touched"
+    );
 }

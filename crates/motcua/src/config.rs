@@ -1,0 +1,208 @@
+//! Configuration: defaults, overridden by `motcua.toml`, overridden by environment variables and
+//! flags. `motcua.example.toml` at the repository root documents every key with its default, and a
+//! test keeps the two equal.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The configuration file as written. Every key is optional; unknown keys are refused so a typo
+/// never silently falls back to a default.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub site_name: Option<String>,
+    pub log: Option<String>,
+    #[serde(default)]
+    pub http: HttpFileConfig,
+    #[serde(default)]
+    pub database: DatabaseFileConfig,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpFileConfig {
+    pub request_timeout_secs: Option<u64>,
+    pub body_limit_bytes: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseFileConfig {
+    pub max_connections: Option<u32>,
+    pub acquire_timeout_secs: Option<u64>,
+}
+
+/// The settings in force, every value resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None` means the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    pub site_name: String,
+    pub log: String,
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("motcua-data"),
+            database_url: None,
+            site_name: "Hệ thống một cửa điện tử".to_string(),
+            log: "info".to_string(),
+            request_timeout: Duration::from_secs(30),
+            body_limit: 2 * 1024 * 1024,
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Config {
+    /// The database to open: the configured URL, or `motcua.db` in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("motcua.db").display()),
+        }
+    }
+
+    pub fn apply_file(&mut self, file: FileConfig) -> Result<(), String> {
+        if let Some(v) = file.listen {
+            self.listen = v;
+        }
+        if let Some(v) = file.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = file.database_url {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = file.site_name {
+            self.site_name = v;
+        }
+        if let Some(v) = file.log {
+            self.log = v;
+        }
+        if let Some(v) = file.http.request_timeout_secs {
+            if v == 0 {
+                return Err("http.request_timeout_secs must be at least 1".into());
+            }
+            self.request_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = file.http.body_limit_bytes {
+            if v < 1024 {
+                return Err("http.body_limit_bytes must be at least 1024".into());
+            }
+            self.body_limit = v;
+        }
+        if let Some(v) = file.database.max_connections {
+            if v == 0 {
+                return Err("database.max_connections must be at least 1".into());
+            }
+            self.max_connections = v;
+        }
+        if let Some(v) = file.database.acquire_timeout_secs {
+            if v == 0 {
+                return Err("database.acquire_timeout_secs must be at least 1".into());
+            }
+            self.acquire_timeout = Duration::from_secs(v);
+        }
+        Ok(())
+    }
+}
+
+/// Parses a configuration file's text; errors name the file, the line and the key.
+pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, String> {
+    toml::from_str::<FileConfig>(text).map_err(|err| {
+        let line = err.span().map(|span| {
+            text.as_bytes()[..span.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        });
+        let place = match line {
+            Some(line) => format!("{} line {line}", path.display()),
+            None => path.display().to_string(),
+        };
+        let message = err.message().replace('\n', " ");
+        format!("{place}: {message}; fix it (motcua.example.toml lists every key)")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_documents_the_defaults() {
+        let text = include_str!("../../../motcua.example.toml");
+        let file = parse_file(Path::new("motcua.example.toml"), text).unwrap();
+        let mut config = Config::default();
+        config.apply_file(file).unwrap();
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn the_example_file_names_every_key() {
+        let text = include_str!("../../../motcua.example.toml");
+        for key in [
+            "listen",
+            "data_dir",
+            "database_url",
+            "site_name",
+            "log",
+            "[http]",
+            "request_timeout_secs",
+            "body_limit_bytes",
+            "[database]",
+            "max_connections",
+            "acquire_timeout_secs",
+        ] {
+            assert!(
+                text.contains(key),
+                "motcua.example.toml does not mention {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let err =
+            parse_file(Path::new("m.toml"), "site_name = \"x\"\nlisen = \"1\"\n").unwrap_err();
+        assert!(
+            err.starts_with("m.toml line 2: unknown field `lisen`"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'));
+    }
+
+    #[test]
+    fn wrong_types_name_the_line() {
+        let err = parse_file(
+            Path::new("m.toml"),
+            "[http]\nrequest_timeout_secs = \"soon\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn zero_timeouts_are_refused() {
+        let file = parse_file(Path::new("m.toml"), "[http]\nrequest_timeout_secs = 0\n").unwrap();
+        let err = Config::default().apply_file(file).unwrap_err();
+        assert!(err.contains("request_timeout_secs"), "{err}");
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the motcua binary and its HTTP server, on SQLite and (with
+//! `MOTCUA_TEST_DATABASE_URL` and `--ignored`) PostgreSQL.
+
+mod support;
+
+mod cli;
+mod http;

@@ -1,0 +1,47 @@
+//! The JSON API. Every route is registered through [`router`], which also collects its OpenAPI
+//! description; `/api/v1/openapi.json` serves the document built from that same table.
+
+mod health;
+
+use std::sync::OnceLock;
+
+use axum::Json;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::problem::Problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "motcua API",
+        description = "API của hệ thống một cửa điện tử motcua. Lỗi được trả về dạng problem+json (RFC 9457).",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(Problem))
+)]
+struct ApiDoc;
+
+/// The API's routes with their OpenAPI descriptions.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .route("/api/v1/openapi.json", get(openapi_json))
+}
+
+/// The OpenAPI document of this build, generated once from [`router`].
+pub fn openapi_document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = router().into_openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+        doc
+    })
+}
+
+async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}

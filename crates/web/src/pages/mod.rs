@@ -1,0 +1,71 @@
+//! Server-rendered pages. Each page is an askama template that extends `base.html`; pages work
+//! without JavaScript, and htmx only shortens round trips where it is loaded.
+
+mod home;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::AppState;
+use crate::problem::Problem;
+
+/// What the shared layout needs from every page.
+pub(crate) struct Layout {
+    pub site_name: String,
+    pub title: String,
+    pub asset_version: &'static str,
+}
+
+impl Layout {
+    pub fn new(state: &AppState, title: &str) -> Layout {
+        Layout {
+            site_name: state.config.site_name.clone(),
+            title: title.to_string(),
+            asset_version: crate::assets::version(),
+        }
+    }
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/", get(home::show))
+}
+
+/// Renders a page, or a plain error page if the template fails.
+pub(crate) fn render(status: StatusCode, page: impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(%err, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Lỗi hệ thống</title><p>Lỗi hệ thống. Vui lòng thử lại.</p></html>"),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFound {
+    layout: Layout,
+    path: String,
+}
+
+/// Unknown paths: a problem document under `/api/`, a Vietnamese page elsewhere.
+pub(crate) async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return Problem::not_found(format!("Không có API tại {}.", uri.path())).into_response();
+    }
+    render(
+        StatusCode::NOT_FOUND,
+        NotFound {
+            layout: Layout::new(&state, "Không tìm thấy trang"),
+            path: uri.path().to_string(),
+        },
+    )
+}
