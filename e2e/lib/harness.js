@@ -1,0 +1,81 @@
+// Starts a real motcua server and a real headless chromium for a test.
+//
+// MOTCUA_BIN: the binary (default ../target/debug/motcua).
+// E2E_DATABASE_URL: run on this database instead of a fresh SQLite file (CI uses PostgreSQL).
+// CHROMIUM: the browser (default /usr/bin/chromium).
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const artifacts = resolve(here, "..", "artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+export async function startServer() {
+  const bin = process.env.MOTCUA_BIN ?? resolve(here, "..", "..", "target", "debug", "motcua");
+  const dir = mkdtempSync(join(tmpdir(), "motcua-e2e-"));
+  const env = { ...process.env, MOTCUA_LOG: "warn" };
+  for (const key of Object.keys(env)) if (key.startsWith("MOTCUA_") && key !== "MOTCUA_LOG") delete env[key];
+  // On PostgreSQL each server gets a schema of its own, so test files never see each other's data.
+  let schema = null;
+  const pgUrl = process.env.E2E_DATABASE_URL;
+  if (pgUrl) {
+    schema = `e2e_${process.pid}_${Date.now()}`;
+    execFileSync("psql", [pgUrl, "-qc", `CREATE SCHEMA ${schema}`]);
+    env.MOTCUA_DATABASE_URL = `${pgUrl}${pgUrl.includes("?") ? "&" : "?"}options[search_path]=${schema}`;
+  }
+  const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0"], { cwd: dir, env, stdio: ["ignore", "pipe", "inherit"] });
+  const base = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error("motcua did not start within 30 s")), 30_000);
+    child.on("exit", (code) => fail(new Error(`motcua exited with ${code} before serving`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const match = line.match(/http:\/\/\S+/);
+      if (match) {
+        clearTimeout(timer);
+        ok(match[0]);
+      }
+    });
+  });
+  return {
+    base,
+    async stop() {
+      const exited = new Promise((ok) => child.on("exit", ok));
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+      if (schema) execFileSync("psql", [pgUrl, "-qc", `DROP SCHEMA ${schema} CASCADE`]);
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+// A page that records console errors and failed requests, so a test can assert there were
+// none (a Content-Security-Policy violation shows up as a console error).
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh", ...options });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("console", (msg) => { if (msg.type() === "error") page.problems.push(`console: ${msg.text()}`); });
+  page.on("pageerror", (err) => page.problems.push(`page error: ${err.message}`));
+  page.on("requestfailed", (req) => page.problems.push(`request failed: ${req.url()}`));
+  return page;
+}
+
+export async function screenshot(page, name) {
+  const path = join(artifacts, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

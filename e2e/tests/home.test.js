@@ -1,0 +1,46 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, openPage, screenshot } from "../lib/harness.js";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("the home page is in Vietnamese and loads cleanly", async () => {
+  const page = await openPage(browser);
+  const response = await page.goto(server.base + "/");
+  assert.equal(response.status(), 200);
+  assert.equal(await page.getAttribute("html", "lang"), "vi");
+  assert.match(await page.title(), /Trang chủ/);
+  assert.equal(await page.textContent("h1"), "Dịch vụ công một cửa");
+  // htmx loaded from our own origin, under the CSP, with no errors.
+  await page.waitForFunction(() => typeof window.htmx === "object");
+  await screenshot(page, "home");
+  assert.deepEqual(page.problems, []);
+});
+
+test("the home page works on a phone-sized screen", async () => {
+  const page = await openPage(browser, { viewport: { width: 390, height: 844 } });
+  await page.goto(server.base + "/");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, "the page scrolls sideways on a phone");
+  await screenshot(page, "home-phone");
+  assert.deepEqual(page.problems, []);
+});
+
+test("an unknown address gets the Vietnamese not-found page", async () => {
+  const page = await openPage(browser);
+  const response = await page.goto(server.base + "/khong-co");
+  assert.equal(response.status(), 404);
+  assert.equal(await page.textContent("h1"), "Không tìm thấy trang");
+  await screenshot(page, "not-found");
+});
