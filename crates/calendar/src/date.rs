@@ -1,0 +1,371 @@
+//! Civil dates as day numbers, and instants in Vietnam time.
+//!
+//! A [`Date`] is a count of days since 1970-01-01 in the proleptic Gregorian calendar, so date
+//! arithmetic is integer arithmetic. An [`Instant`] is microseconds since the Unix epoch, UTC,
+//! the form every instant is stored in. Vietnam keeps UTC+7 all year.
+
+use std::fmt;
+
+/// Vietnam's offset from UTC, in microseconds. No daylight saving.
+pub const VN_OFFSET_MICROS: i64 = 7 * 3600 * 1_000_000;
+const MICROS_PER_MINUTE: i64 = 60 * 1_000_000;
+const MICROS_PER_DAY: i64 = 24 * 60 * MICROS_PER_MINUTE;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(i32);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("'{0}' is not a date: write YYYY-MM-DD")]
+    Format(String),
+    #[error("{0} does not exist in the calendar")]
+    Impossible(String),
+    #[error("'{0}' is not a time: write HH:MM")]
+    Time(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    pub fn is_weekend(self) -> bool {
+        matches!(self, Weekday::Saturday | Weekday::Sunday)
+    }
+
+    /// The name as Vietnamese writes it: "Thứ Hai" … "Chủ nhật".
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            Weekday::Monday => "Thứ Hai",
+            Weekday::Tuesday => "Thứ Ba",
+            Weekday::Wednesday => "Thứ Tư",
+            Weekday::Thursday => "Thứ Năm",
+            Weekday::Friday => "Thứ Sáu",
+            Weekday::Saturday => "Thứ Bảy",
+            Weekday::Sunday => "Chủ nhật",
+        }
+    }
+}
+
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+pub fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+impl Date {
+    /// The date, if it exists (1 ≤ month ≤ 12, 1 ≤ day ≤ the month's length).
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        // Days from civil (H. Hinnant): years start in March so the leap day comes last.
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = month as i32;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(Date(era * 146_097 + doe - 719_468))
+    }
+
+    pub const fn from_days(days: i32) -> Date {
+        Date(days)
+    }
+
+    /// Days since 1970-01-01.
+    pub const fn days(self) -> i32 {
+        self.0
+    }
+
+    pub fn ymd(self) -> (i32, u32, u32) {
+        let z = self.0 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i32::from(month <= 2);
+        (year, month, day)
+    }
+
+    pub fn year(self) -> i32 {
+        self.ymd().0
+    }
+
+    pub fn weekday(self) -> Weekday {
+        // 1970-01-01 was a Thursday.
+        match (self.0 + 3).rem_euclid(7) {
+            0 => Weekday::Monday,
+            1 => Weekday::Tuesday,
+            2 => Weekday::Wednesday,
+            3 => Weekday::Thursday,
+            4 => Weekday::Friday,
+            5 => Weekday::Saturday,
+            _ => Weekday::Sunday,
+        }
+    }
+
+    pub fn add_days(self, n: i32) -> Date {
+        Date(self.0 + n)
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Result<Date, DateError> {
+        let t = text.trim();
+        let parts: Vec<&str> = t.split('-').collect();
+        let numbers =
+            (parts.len() == 3 && parts[0].len() == 4 && parts[1].len() == 2 && parts[2].len() == 2)
+                .then(|| {
+                    Some((
+                        parts[0].parse::<i32>().ok()?,
+                        parts[1].parse::<u32>().ok()?,
+                        parts[2].parse::<u32>().ok()?,
+                    ))
+                })
+                .flatten();
+        let (y, m, d) = numbers.ok_or_else(|| DateError::Format(t.to_string()))?;
+        Date::from_ymd(y, m, d).ok_or_else(|| DateError::Impossible(t.to_string()))
+    }
+
+    /// `dd/mm/yyyy`, as dates are written on screen and on paper in Vietnam.
+    pub fn vn(self) -> String {
+        let (y, m, d) = self.ymd();
+        format!("{d:02}/{m:02}/{y:04}")
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Date::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Minutes since local midnight, 0..=1440.
+pub type Minute = u16;
+
+/// Parses `HH:MM` into minutes since midnight (24:00 is allowed, as the end of a day).
+pub fn parse_minute(text: &str) -> Result<Minute, DateError> {
+    let bad = || DateError::Time(text.to_string());
+    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let h: u16 = h.parse().map_err(|_| bad())?;
+    let m: u16 = m.parse().map_err(|_| bad())?;
+    if m >= 60 || h > 24 || (h == 24 && m > 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+pub fn format_minute(minute: Minute) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// A moment in time: microseconds since 1970-01-01T00:00:00Z.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Instant(pub i64);
+
+impl Instant {
+    /// The instant at `minute` past local midnight of `date`, Vietnam time.
+    pub fn from_local(date: Date, minute: Minute) -> Instant {
+        Instant(
+            i64::from(date.0) * MICROS_PER_DAY + i64::from(minute) * MICROS_PER_MINUTE
+                - VN_OFFSET_MICROS,
+        )
+    }
+
+    /// The local date, the minute of that day, and the microseconds past that minute.
+    pub fn to_local(self) -> (Date, Minute, i64) {
+        let local = self.0 + VN_OFFSET_MICROS;
+        let day = local.div_euclid(MICROS_PER_DAY);
+        let rest = local.rem_euclid(MICROS_PER_DAY);
+        (
+            Date(day as i32),
+            (rest / MICROS_PER_MINUTE) as Minute,
+            rest % MICROS_PER_MINUTE,
+        )
+    }
+
+    pub fn local_date(self) -> Date {
+        self.to_local().0
+    }
+
+    /// `dd/mm/yyyy HH:MM`, Vietnam time.
+    pub fn vn(self) -> String {
+        let (date, minute, _) = self.to_local();
+        format!("{} {}", date.vn(), format_minute(minute))
+    }
+
+    /// RFC 3339 with the +07:00 offset, e.g. `2026-05-06T17:00:00+07:00`.
+    pub fn rfc3339_vn(self) -> String {
+        let (date, minute, micros) = self.to_local();
+        let seconds = micros / 1_000_000;
+        format!("{date}T{}:{seconds:02}+07:00", format_minute(minute))
+    }
+
+    /// Parses `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM[:SS]` as Vietnam time.
+    pub fn parse_local(text: &str) -> Result<Instant, DateError> {
+        let t = text.trim();
+        let (d, rest) = t
+            .split_once(['T', ' '])
+            .ok_or_else(|| DateError::Format(t.to_string()))?;
+        let date = Date::parse(d)?;
+        let rest = rest.trim().trim_end_matches("+07:00");
+        let (hm, seconds) = match rest.len() {
+            5 => (rest, 0),
+            8 => {
+                let s: i64 = rest[6..]
+                    .parse()
+                    .ok()
+                    .filter(|s| *s < 60)
+                    .ok_or_else(|| DateError::Time(rest.to_string()))?;
+                if &rest[5..6] != ":" {
+                    return Err(DateError::Time(rest.to_string()));
+                }
+                (&rest[..5], s)
+            }
+            _ => return Err(DateError::Time(rest.to_string())),
+        };
+        let minute = parse_minute(hm)?;
+        if minute == 24 * 60 {
+            return Err(DateError::Time(rest.to_string()));
+        }
+        Ok(Instant(
+            Instant::from_local(date, minute).0 + seconds * 1_000_000,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip_over_three_centuries() {
+        let start = Date::from_ymd(1900, 1, 1).unwrap();
+        let end = Date::from_ymd(2200, 12, 31).unwrap();
+        let mut expected = (1900, 1, 1);
+        for n in start.days()..=end.days() {
+            let d = Date::from_days(n);
+            assert_eq!(d.ymd(), expected);
+            assert_eq!(Date::from_ymd(expected.0, expected.1, expected.2), Some(d));
+            let (y, m, dd) = expected;
+            expected = if dd < days_in_month(y, m) {
+                (y, m, dd + 1)
+            } else if m < 12 {
+                (y, m + 1, 1)
+            } else {
+                (y + 1, 1, 1)
+            };
+        }
+    }
+
+    #[test]
+    fn known_weekdays() {
+        assert_eq!(
+            Date::from_ymd(1970, 1, 1).unwrap().weekday(),
+            Weekday::Thursday
+        );
+        assert_eq!(
+            Date::from_ymd(2026, 4, 29).unwrap().weekday(),
+            Weekday::Wednesday
+        );
+        assert_eq!(
+            Date::from_ymd(2026, 2, 17).unwrap().weekday(),
+            Weekday::Tuesday
+        );
+        assert_eq!(
+            Date::from_ymd(1945, 9, 2).unwrap().weekday(),
+            Weekday::Sunday
+        );
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        assert_eq!(Date::from_ymd(2026, 2, 29), None);
+        assert_eq!(
+            Date::from_ymd(2024, 2, 29).map(|d| d.to_string()),
+            Some("2024-02-29".into())
+        );
+        assert!(matches!(
+            Date::parse("2026-02-30"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            Date::parse("2026-13-01"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            Date::parse("29/04/2026"),
+            Err(DateError::Format(_))
+        ));
+        assert!(matches!(
+            Date::parse("2026-4-29"),
+            Err(DateError::Format(_))
+        ));
+    }
+
+    #[test]
+    fn local_time_is_utc_plus_seven() {
+        let i = Instant::parse_local("2026-04-29 16:00").unwrap();
+        // 16:00 in Hanoi is 09:00 UTC.
+        let utc_day = Date::from_ymd(2026, 4, 29).unwrap().days() as i64;
+        assert_eq!(i.0, (utc_day * 86_400 + 9 * 3600) * 1_000_000);
+        assert_eq!(i.vn(), "29/04/2026 16:00");
+        assert_eq!(i.rfc3339_vn(), "2026-04-29T16:00:00+07:00");
+        // 23:30 UTC is already the next day in Vietnam.
+        let late = Instant((utc_day * 86_400 + 23 * 3600 + 1800) * 1_000_000);
+        assert_eq!(late.vn(), "30/04/2026 06:30");
+    }
+
+    #[test]
+    fn times_parse_strictly() {
+        assert_eq!(parse_minute("07:30"), Ok(450));
+        assert_eq!(parse_minute("24:00"), Ok(1440));
+        for bad in ["7:30", "07:60", "25:00", "24:01", "0730", "ab:cd"] {
+            assert!(parse_minute(bad).is_err(), "{bad}");
+        }
+        assert!(Instant::parse_local("2026-04-29T16:00:30").is_ok());
+        assert!(Instant::parse_local("2026-04-29 24:00").is_err());
+        assert!(Instant::parse_local("2026-04-29").is_err());
+    }
+}
