@@ -313,10 +313,11 @@ impl<'a> Rules<'a> {
         let next =
             i64::from(self.calendar.rank(date)?) + i64::from(self.calendar.is_working(date)?);
         let own = next - 1; // the receipt day's rank, meaningful only when `today`
-        let (due_position, first_rank) = match duration.unit {
+        let rank_date = |rank: i64| self.calendar.working_day(rank as u32);
+        let (due_position, first_day) = match duration.unit {
             Unit::SameDay => {
                 let rank = if today { own } else { next };
-                ((rank + 1) * day, rank)
+                ((rank + 1) * day, rank_date(rank)?)
             }
             Unit::WorkingDays => {
                 let whole = i64::from(duration.centi / 100);
@@ -326,43 +327,34 @@ impl<'a> Rules<'a> {
                 } else {
                     (next, next * day)
                 };
-                let position = if whole == 0 {
-                    start + part
-                } else {
-                    (first + whole) * day + part
-                };
-                (position, first)
+                let position = if whole == 0 { start + part } else { (first + whole) * day + part };
+                (position, rank_date(first)?)
             }
             Unit::WorkingHours => {
                 let minutes = (i64::from(duration.centi) * 60 + 50) / 100;
                 if today {
-                    (self.position(received)? + minutes, own)
+                    (self.position(received)? + minutes, date)
                 } else {
-                    (next * day + minutes, next)
+                    (next * day + minutes, rank_date(next)?)
                 }
             }
             Unit::CalendarDays | Unit::Months => {
+                // Every day counts, so counting runs from the day after receipt (or from the day
+                // of receipt when it counts); only the due day must be a working day.
                 let n = duration.centi / 100;
-                // Counting from the day of receipt, or from the next working day when the
-                // receipt does not count on its own day.
-                let base = if today {
-                    date
-                } else {
-                    self.calendar.working_day(next as u32)?
-                };
-                let counted = i32::from(policy.count_receipt_day && today);
-                let end = if duration.unit == Unit::CalendarDays {
-                    base.add_days(n as i32 - counted)
-                } else {
-                    add_months(base, n).add_days(-counted)
+                let counted = policy.count_receipt_day && today;
+                let end = match (duration.unit, counted) {
+                    (Unit::CalendarDays, true) => date.add_days(n as i32 - 1),
+                    (Unit::CalendarDays, false) => date.add_days(n as i32),
+                    (_, true) => add_months(date.add_days(-1), n),
+                    (_, false) => add_months(date, n),
                 };
                 let due_day = self.calendar.working_on_or_after(end)?;
                 let rank = i64::from(self.calendar.rank(due_day)?);
-                ((rank + 1) * day, if today { own } else { next })
+                ((rank + 1) * day, if counted { date } else { date.add_days(1) })
             }
         };
         let due = self.instant(due_position)?;
-        let first_day = self.calendar.working_day(first_rank as u32)?;
         Ok(Appointment {
             due,
             first_day,
