@@ -145,6 +145,30 @@ impl Date {
         Date::from_ymd(y, m, d).ok_or_else(|| DateError::Impossible(t.to_string()))
     }
 
+    /// Parses a date as people in Vietnam type it: day, month, year (`29/04/2026`, `29/4/2026`,
+    /// `29-04-2026`, `29.04.2026`), or `YYYY-MM-DD`.
+    pub fn parse_vn(text: &str) -> Result<Date, DateError> {
+        let t = text.trim();
+        if t.len() == 10 && t.as_bytes()[4] == b'-' {
+            return Date::parse(t);
+        }
+        let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+        let numbers = (parts.len() == 3
+            && parts[2].len() == 4
+            && (1..=2).contains(&parts[0].len())
+            && (1..=2).contains(&parts[1].len()))
+        .then(|| {
+            Some((
+                parts[2].parse::<i32>().ok()?,
+                parts[1].parse::<u32>().ok()?,
+                parts[0].parse::<u32>().ok()?,
+            ))
+        })
+        .flatten();
+        let (y, m, d) = numbers.ok_or_else(|| DateError::Format(t.to_string()))?;
+        Date::from_ymd(y, m, d).ok_or_else(|| DateError::Impossible(t.to_string()))
+    }
+
     /// `dd/mm/yyyy`, as dates are written on screen and on paper in Vietnam.
     pub fn vn(self) -> String {
         let (y, m, d) = self.ymd();
@@ -194,6 +218,17 @@ pub fn parse_minute(text: &str) -> Result<Minute, DateError> {
         return Err(bad());
     }
     Ok(h * 60 + m)
+}
+
+/// Parses a time as people type it: `16:00`, `16h00`, `16h`, `9:05`.
+pub fn parse_minute_vn(text: &str) -> Result<Minute, DateError> {
+    let t = text.trim().to_lowercase();
+    let (h, m) = t.split_once([':', 'h']).unwrap_or((&t, ""));
+    let m = if m.is_empty() { "00" } else { m };
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return Err(DateError::Time(text.trim().to_string()));
+    }
+    parse_minute(&format!("{h:0>2}:{m}")).map_err(|_| DateError::Time(text.trim().to_string()))
 }
 
 pub fn format_minute(minute: Minute) -> String {
@@ -355,6 +390,41 @@ mod tests {
         // 23:30 UTC is already the next day in Vietnam.
         let late = Instant((utc_day * 86_400 + 23 * 3600 + 1800) * 1_000_000);
         assert_eq!(late.vn(), "30/04/2026 06:30");
+    }
+
+    #[test]
+    fn dates_and_times_as_typed_in_vietnam() {
+        let d = Date::from_ymd(2026, 4, 29).unwrap();
+        for text in [
+            "29/04/2026",
+            "29/4/2026",
+            "29-04-2026",
+            "29.04.2026",
+            "2026-04-29",
+            " 29/04/2026 ",
+        ] {
+            assert_eq!(Date::parse_vn(text), Ok(d), "{text}");
+        }
+        assert!(matches!(
+            Date::parse_vn("30/02/2026"),
+            Err(DateError::Impossible(_))
+        ));
+        for bad in ["04/29", "29/04/26", "2026/04/29", "hôm nay", ""] {
+            assert!(Date::parse_vn(bad).is_err(), "{bad}");
+        }
+        for (text, minute) in [
+            ("16:00", 960),
+            ("16h00", 960),
+            ("16h", 960),
+            ("9:05", 545),
+            ("16", 960),
+            ("07H30", 450),
+        ] {
+            assert_eq!(parse_minute_vn(text), Ok(minute), "{text}");
+        }
+        for bad in ["25:00", "16:7", "4pm", "", "16:60"] {
+            assert!(parse_minute_vn(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -189,6 +189,32 @@ impl Default for Policy {
     }
 }
 
+/// Why a receipt counts from the next working day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Moved {
+    /// Received on a day off (weekend, holiday, compensation or swapped day).
+    DayOff,
+    /// Received after the daily cut-off.
+    AfterCutoff,
+    /// Received after office hours.
+    AfterHours,
+}
+
+impl Moved {
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            Moved::DayOff => "nhận vào ngày nghỉ, tính như nhận vào ngày làm việc tiếp theo",
+            Moved::AfterCutoff => {
+                "nhận sau giờ chốt trong ngày, tính như nhận vào ngày làm việc tiếp theo"
+            }
+            Moved::AfterHours => {
+                "nhận ngoài giờ làm việc, tính như nhận vào ngày làm việc tiếp theo"
+            }
+        }
+    }
+}
+
 /// The outcome of an appointment computation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Appointment {
@@ -196,8 +222,8 @@ pub struct Appointment {
     pub due: Instant,
     /// The first day that counts.
     pub first_day: Date,
-    /// Whether the receipt counted as on the next working day (after the cut-off or on a day off).
-    pub moved_to_next_working_day: bool,
+    /// Why the receipt counted as on the next working day, if it did.
+    pub moved: Option<Moved>,
     /// Whether every year between receipt and due has an official calendar; if not, part of the
     /// computation used the Labour Code defaults and may change when the year is announced.
     pub official: bool,
@@ -288,15 +314,21 @@ impl<'a> Rules<'a> {
         ))
     }
 
-    /// Whether a receipt at `at` counts on its own day: a working day, before the cut-off (when
-    /// it applies) and before closing time.
-    fn counts_today(&self, at: Instant, policy: Policy) -> Result<bool, OutOfRange> {
+    /// Whether a receipt at `at` counts on its own day (a working day, before the cut-off when it
+    /// applies, before closing time), and if not, why.
+    fn moved(&self, at: Instant, policy: Policy) -> Result<Option<Moved>, OutOfRange> {
         let (date, minute, micros) = at.to_local();
         let after_cutoff =
             minute > self.hours.cutoff || (minute == self.hours.cutoff && micros > 0);
-        Ok(self.calendar.is_working(date)?
-            && minute < self.hours.afternoon_end
-            && !(policy.cutoff_applies && after_cutoff))
+        Ok(if !self.calendar.is_working(date)? {
+            Some(Moved::DayOff)
+        } else if policy.cutoff_applies && after_cutoff {
+            Some(Moved::AfterCutoff)
+        } else if minute >= self.hours.afternoon_end {
+            Some(Moved::AfterHours)
+        } else {
+            None
+        })
     }
 
     /// The appointment date for a dossier received (complete) at `received`.
@@ -307,7 +339,8 @@ impl<'a> Rules<'a> {
         policy: Policy,
     ) -> Result<Appointment, DeadlineError> {
         let date = received.local_date();
-        let today = self.counts_today(received, policy)?;
+        let moved = self.moved(received, policy)?;
+        let today = moved.is_none();
         let day = self.day();
         // The rank of the first working day after the day of receipt.
         let next =
@@ -327,7 +360,11 @@ impl<'a> Rules<'a> {
                 } else {
                     (next, next * day)
                 };
-                let position = if whole == 0 { start + part } else { (first + whole) * day + part };
+                let position = if whole == 0 {
+                    start + part
+                } else {
+                    (first + whole) * day + part
+                };
                 (position, rank_date(first)?)
             }
             Unit::WorkingHours => {
@@ -351,14 +388,17 @@ impl<'a> Rules<'a> {
                 };
                 let due_day = self.calendar.working_on_or_after(end)?;
                 let rank = i64::from(self.calendar.rank(due_day)?);
-                ((rank + 1) * day, if counted { date } else { date.add_days(1) })
+                (
+                    (rank + 1) * day,
+                    if counted { date } else { date.add_days(1) },
+                )
             }
         };
         let due = self.instant(due_position)?;
         Ok(Appointment {
             due,
             first_day,
-            moved_to_next_working_day: !today,
+            moved,
             official: self.calendar.all_official(date, due.local_date()),
         })
     }

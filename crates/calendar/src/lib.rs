@@ -8,6 +8,7 @@
 //! - [`office`]: office hours and the daily cut-off.
 //! - [`deadline`]: appointment dates, elapsed working time, pauses, early / on time / late.
 //! - [`official`]: the official yearly calendars shipped with motcua.
+//! - [`working_time`]: a calendar with the office hours of each agency, ready to compute with.
 
 pub mod calendar;
 pub mod date;
@@ -15,12 +16,14 @@ pub mod deadline;
 pub mod lunar;
 pub mod office;
 pub mod official;
+pub mod working_time;
 pub mod year;
 
 pub use calendar::{OutOfRange, WorkCalendar};
 pub use date::{Date, Instant, Weekday};
 pub use deadline::{
-    Appointment, DeadlineError, Duration, Finished, Granularity, Open, Policy, Rules, Unit,
+    Appointment, DeadlineError, Duration, Finished, Granularity, Moved, Open, Policy, Rules, Unit,
 };
 pub use office::OfficeHours;
+pub use working_time::{UnknownAgency, WorkingTime};
 pub use year::{DayKind, SpecialDay, YearData, YearFileError};

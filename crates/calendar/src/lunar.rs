@@ -28,10 +28,10 @@ pub struct LunarDate {
 }
 
 impl LunarDate {
-    /// `d/m/yyyy`, with ` (nhuận)` for a day of a leap month.
+    /// `d/m/yyyy`, followed by ` nhuận` for a day of a leap month.
     pub fn vn(&self) -> String {
-        let leap = if self.leap { " (nhuận)" } else { "" };
-        format!("{}/{}{leap}/{}", self.day, self.month, self.year)
+        let leap = if self.leap { " nhuận" } else { "" };
+        format!("{}/{}/{}{leap}", self.day, self.month, self.year)
     }
 }
 

@@ -357,7 +357,7 @@ fn the_first_counted_day_is_reported() {
         )
         .unwrap();
     assert_eq!(a.first_day.to_string(), "2026-05-04");
-    assert!(a.moved_to_next_working_day);
+    assert_eq!(a.moved, Some(motcua_calendar::Moved::AfterCutoff));
     let b = rules
         .appointment(
             Instant::parse_local("2026-04-29 10:00").unwrap(),
@@ -366,7 +366,7 @@ fn the_first_counted_day_is_reported() {
         )
         .unwrap();
     assert_eq!(b.first_day.to_string(), "2026-04-29");
-    assert!(!b.moved_to_next_working_day);
+    assert_eq!(b.moved, None);
 }
 
 #[rustfmt::skip]

@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use motcua_calendar::{Date, Duration, Instant, OfficeHours, Policy, Rules, Unit, WorkCalendar, official};
+use motcua_calendar::{
+    Date, Duration, Instant, OfficeHours, Policy, Rules, Unit, WorkCalendar, official,
+};
 use proptest::prelude::*;
 
 fn calendar() -> &'static WorkCalendar {
@@ -17,7 +19,8 @@ fn rules() -> Rules<'static> {
 /// Any minute from 2024 to 2028, Vietnam time, including nights, weekends and holidays.
 fn instant() -> impl Strategy<Value = Instant> {
     let start = Date::from_ymd(2024, 1, 1).unwrap();
-    (0..5 * 365i32, 0..24 * 60u16).prop_map(move |(day, minute)| Instant::from_local(start.add_days(day), minute))
+    (0..5 * 365i32, 0..24 * 60u16)
+        .prop_map(move |(day, minute)| Instant::from_local(start.add_days(day), minute))
 }
 
 fn duration() -> impl Strategy<Value = Duration> {
@@ -31,7 +34,10 @@ fn duration() -> impl Strategy<Value = Duration> {
 }
 
 fn policy() -> impl Strategy<Value = Policy> {
-    (any::<bool>(), any::<bool>()).prop_map(|(count_receipt_day, cutoff_applies)| Policy { count_receipt_day, cutoff_applies })
+    (any::<bool>(), any::<bool>()).prop_map(|(count_receipt_day, cutoff_applies)| Policy {
+        count_receipt_day,
+        cutoff_applies,
+    })
 }
 
 proptest! {

@@ -40,6 +40,58 @@ pub enum Command {
     Migrate,
     /// Copy a whole database to another (e.g. SQLite to PostgreSQL) and verify the copy.
     MigrateDb(MigrateDbArgs),
+    /// Compute an appointment date (ngày hẹn trả); the first line of output is dd/mm/yyyy HH:MM.
+    Due(DueArgs),
+    /// Convert between the solar and the Vietnamese lunar calendar.
+    Lunar(LunarArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("limit").required(true).args(["working_days", "hours", "calendar_days", "months", "same_day"])))]
+pub struct DueArgs {
+    /// When the complete dossier was received, Vietnam time: "YYYY-MM-DD HH:MM".
+    #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"")]
+    pub received: String,
+    /// Time limit in working days (fractions allowed: 0.5, 1.25).
+    #[arg(long, value_name = "N")]
+    pub working_days: Option<String>,
+    /// Time limit in working hours.
+    #[arg(long, value_name = "N")]
+    pub hours: Option<String>,
+    /// Time limit in calendar days.
+    #[arg(long, value_name = "N")]
+    pub calendar_days: Option<String>,
+    /// Time limit in months.
+    #[arg(long, value_name = "N")]
+    pub months: Option<String>,
+    /// Due within the day of receipt.
+    #[arg(long)]
+    pub same_day: bool,
+    /// Count the day of receipt as the first day.
+    #[arg(long)]
+    pub count_receipt_day: bool,
+    /// Ignore the daily cut-off (a receipt after it still counts on its day).
+    #[arg(long)]
+    pub no_cutoff: bool,
+    /// Use this agency's office hours (its electronic identifier, from [calendar.agencies]).
+    #[arg(long, value_name = "ID")]
+    pub agency: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LunarArgs {
+    /// A solar date, YYYY-MM-DD.
+    #[arg(value_name = "YYYY-MM-DD", required_unless_present = "to_solar")]
+    pub date: Option<String>,
+    /// Convert a lunar date, d/m/yyyy, to the solar calendar instead.
+    #[arg(long, value_name = "d/m/yyyy", conflicts_with = "date")]
+    pub to_solar: Option<String>,
+    /// With --to-solar: the month is the leap (nhuận) month.
+    #[arg(long, requires = "to_solar")]
+    pub leap: bool,
 }
 
 #[derive(Debug, Args, Default)]

@@ -2,10 +2,14 @@
 //! flags. `motcua.example.toml` at the repository root documents every key with its default, and a
 //! test keeps the two equal.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use motcua_calendar::OfficeHours;
+use motcua_calendar::date::parse_minute;
+use motcua_calendar::office::parse_window;
 use serde::Deserialize;
 
 /// The configuration file as written. Every key is optional; unknown keys are refused so a typo
@@ -22,6 +26,26 @@ pub struct FileConfig {
     pub http: HttpFileConfig,
     #[serde(default)]
     pub database: DatabaseFileConfig,
+    #[serde(default)]
+    pub calendar: CalendarFileConfig,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarFileConfig {
+    pub dir: Option<PathBuf>,
+    #[serde(flatten)]
+    pub hours: HoursFileConfig,
+    #[serde(default)]
+    pub agencies: BTreeMap<String, HoursFileConfig>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HoursFileConfig {
+    pub morning: Option<String>,
+    pub afternoon: Option<String>,
+    pub cutoff: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -51,6 +75,11 @@ pub struct Config {
     pub body_limit: usize,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// A folder of official year files (`YYYY.toml`) that override the shipped ones.
+    pub calendar_dir: Option<PathBuf>,
+    pub office_hours: OfficeHours,
+    /// Office hours of agencies that keep other hours, by electronic identifier.
+    pub agency_hours: BTreeMap<String, OfficeHours>,
 }
 
 impl Default for Config {
@@ -65,6 +94,9 @@ impl Default for Config {
             body_limit: 2 * 1024 * 1024,
             max_connections: 8,
             acquire_timeout: Duration::from_secs(5),
+            calendar_dir: None,
+            office_hours: OfficeHours::default(),
+            agency_hours: BTreeMap::new(),
         }
     }
 }
@@ -118,8 +150,47 @@ impl Config {
             }
             self.acquire_timeout = Duration::from_secs(v);
         }
+        if let Some(dir) = file.calendar.dir {
+            self.calendar_dir = Some(dir);
+        }
+        self.office_hours = office_hours(&file.calendar.hours, self.office_hours, "calendar")?;
+        for (agency, hours) in &file.calendar.agencies {
+            let resolved = office_hours(
+                hours,
+                self.office_hours,
+                &format!("calendar.agencies.\"{agency}\""),
+            )?;
+            self.agency_hours.insert(agency.clone(), resolved);
+        }
         Ok(())
     }
+}
+
+/// Office hours from a configuration table, each key defaulting to `base`.
+fn office_hours(
+    file: &HoursFileConfig,
+    base: OfficeHours,
+    table: &str,
+) -> Result<OfficeHours, String> {
+    let window = |key: &str, value: &Option<String>, default: (u16, u16)| match value {
+        None => Ok(default),
+        Some(text) => parse_window(text).map_err(|e| format!("{table}.{key}: {e}")),
+    };
+    let morning = window(
+        "morning",
+        &file.morning,
+        (base.morning_start, base.morning_end),
+    )?;
+    let afternoon = window(
+        "afternoon",
+        &file.afternoon,
+        (base.afternoon_start, base.afternoon_end),
+    )?;
+    let cutoff = match &file.cutoff {
+        None => base.cutoff,
+        Some(text) => parse_minute(text).map_err(|e| format!("{table}.cutoff: {e}"))?,
+    };
+    OfficeHours::new(morning, afternoon, cutoff).map_err(|e| format!("{table}: {e}"))
 }
 
 /// Parses a configuration file's text; errors name the file, the line and the key.
@@ -169,6 +240,12 @@ mod tests {
             "[database]",
             "max_connections",
             "acquire_timeout_secs",
+            "[calendar]",
+            "dir",
+            "morning",
+            "afternoon",
+            "cutoff",
+            "[calendar.agencies.",
         ] {
             assert!(
                 text.contains(key),
@@ -197,6 +274,46 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn agencies_keep_their_own_hours() {
+        let text = "[calendar]\ncutoff = \"16:00\"\n[calendar.agencies.\"H56.12\"]\nmorning = \"07:00-11:30\"\n";
+        let file = parse_file(Path::new("m.toml"), text).unwrap();
+        let mut config = Config::default();
+        config.apply_file(file).unwrap();
+        assert_eq!(config.office_hours.cutoff, 16 * 60);
+        let agency = config.agency_hours["H56.12"];
+        assert_eq!((agency.morning_start, agency.morning_end), (420, 690));
+        // Keys the agency does not set come from the province's defaults.
+        assert_eq!(agency.cutoff, 16 * 60);
+        assert_eq!(agency.afternoon_end, 17 * 60);
+    }
+
+    #[test]
+    fn bad_office_hours_name_the_key() {
+        for (text, expected) in [
+            (
+                "[calendar]\nmorning = \"7:30-11:30\"\n",
+                "calendar.morning: '7:30' is not a time",
+            ),
+            (
+                "[calendar]\nafternoon = \"13:30\"\n",
+                "calendar.afternoon: '13:30' is not a window",
+            ),
+            (
+                "[calendar]\nmorning = \"11:30-07:30\"\n",
+                "calendar: office hours must be in order",
+            ),
+            (
+                "[calendar.agencies.\"X\"]\ncutoff = \"3pm\"\n",
+                "calendar.agencies.\"X\".cutoff",
+            ),
+        ] {
+            let file = parse_file(Path::new("m.toml"), text).unwrap();
+            let err = Config::default().apply_file(file).unwrap_err();
+            assert!(err.starts_with(expected), "{err}");
+        }
     }
 
     #[test]

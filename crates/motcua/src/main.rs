@@ -1,9 +1,11 @@
 //! The `motcua` binary: configuration, wiring and the command line.
 
+mod calendar_commands;
 mod cli;
 mod commands;
 mod config;
 mod serve;
+mod working_time;
 
 use std::process::ExitCode;
 
@@ -49,10 +51,15 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            // clap explains at length; one line with the first sentence is what we promise.
+            // clap explains at length; its first paragraph, on one line, is what we promise.
             let rendered = err.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
+            let first: Vec<&str> = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let first = first.join(" ");
+            let first = first.strip_prefix("error: ").unwrap_or(&first);
             eprintln!("error: {first}; run 'motcua --help' to see the options");
             return ExitCode::from(2);
         }
@@ -73,6 +80,8 @@ fn main() -> ExitCode {
             Some(Command::Serve(args)) => serve::run(&cli.global, &args).await,
             Some(Command::Migrate) => commands::migrate(&cli.global).await,
             Some(Command::MigrateDb(args)) => commands::migrate_db(&cli.global, &args).await,
+            Some(Command::Due(args)) => calendar_commands::due(&cli.global, &args).await,
+            Some(Command::Lunar(args)) => calendar_commands::lunar(&args),
         }
     });
     match result {

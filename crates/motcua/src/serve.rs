@@ -159,6 +159,8 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     if let Some(url) = &config.database_url {
         Db::check_url(url).map_err(|e| Failure::usage(e.to_string()))?;
     }
+    // A malformed calendar file stops the start before anything is bound or created.
+    let local_years = crate::working_time::local_years(&config)?;
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
         let why = if e.kind() == std::io::ErrorKind::AddrInUse {
             "the address is already in use (is another motcua running?)".to_string()
@@ -172,6 +174,14 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     })?;
     init_logging(&config);
     let (db, _) = open_database(&config).await?;
+    let saved_years = match crate::working_time::db_years(&db).await {
+        Ok(years) => years,
+        Err(failure) => {
+            db.close().await;
+            return Err(failure);
+        }
+    };
+    let time = crate::working_time::build(&config, local_years, saved_years);
     // When the data folder also holds files, the file store opens here.
     if db.backend() == Backend::Sqlite {
         tracing::info!(database = %db.url(), "SQLite database ready");
@@ -186,6 +196,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
             request_timeout: config.request_timeout,
             body_limit: config.body_limit,
         },
+        time,
     );
     // The address goes to stdout so scripts and tests can find a server started on port 0.
     println!("motcua serves http://{address} ({})", db.url());

@@ -10,6 +10,10 @@ use crate::error::ConstraintKind;
 const UNIQUE_KEYS: &[(&str, &str)] = &[
     ("app_meta.key", "app_meta_pkey"),
     ("schema_migrations.version", "schema_migrations_pkey"),
+    (
+        "calendar_year_versions.year, calendar_year_versions.version",
+        "calendar_year_versions_pkey",
+    ),
 ];
 
 pub(crate) fn name(kind: ConstraintKind, reported: Option<&str>, message: &str) -> String {

@@ -32,10 +32,23 @@ use ColumnType::*;
 
 /// Every table that holds data, parents before children. `schema_migrations` is not copied: the
 /// target gets its own by migrating.
-pub const TABLES: &[Table] = &[Table {
-    name: "app_meta",
-    columns: &[("key", Text), ("value", Text), ("updated_at", Int)],
-}];
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "app_meta",
+        columns: &[("key", Text), ("value", Text), ("updated_at", Int)],
+    },
+    Table {
+        name: "calendar_year_versions",
+        columns: &[
+            ("year", Int),
+            ("version", Int),
+            ("data", Text),
+            ("reason", Text),
+            ("created_by", Text),
+            ("created_at", Int),
+        ],
+    },
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCopy {

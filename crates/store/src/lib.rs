@@ -4,6 +4,7 @@
 //! accept (`$1` placeholders, `BIGINT`/`TEXT` columns), and run through the `on_read!`/`on_write!`
 //! macros, which expand the same body once per backend. Nothing outside this crate writes SQL.
 
+mod calendar_years;
 mod constraints;
 pub mod copy;
 mod db;
@@ -13,6 +14,7 @@ pub mod migrate;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use calendar_years::CalendarYearVersion;
 pub use copy::{CopyError, TableCopy, copy_database};
 pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};

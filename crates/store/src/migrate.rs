@@ -36,7 +36,10 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. Versions are consecutive from 1.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation"),
+    migration!(2, "0002_calendar_years"),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)

@@ -46,6 +46,8 @@ conformance!(
     copy_to_this_backend_and_back,
     copy_refuses_a_target_with_data,
     copy_refuses_an_unmigrated_source,
+    calendar_year_versions_accumulate,
+    concurrent_calendar_saves_lose_nothing,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -225,4 +227,65 @@ async fn copy_refuses_an_unmigrated_source(db: Db, _backend: Backend) {
         0,
         "the target was touched"
     );
+}
+
+async fn calendar_year_versions_accumulate(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    for (data, reason) in [
+        ("{\"v\":1}", "Nhập lịch chính thức"),
+        ("{\"v\":2}", "Bổ sung ngày 24/11"),
+    ] {
+        let mut tx = db.begin().await.unwrap();
+        tx.save_calendar_year(2026, data, reason, "admin")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut tx = db.begin().await.unwrap();
+    tx.save_calendar_year(2027, "{\"v\":1}", "Dự kiến", "admin")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let in_force = db.calendar_years_in_force().await.unwrap();
+    assert_eq!(in_force.len(), 2);
+    assert_eq!((in_force[0].year, in_force[0].version), (2026, 2));
+    assert_eq!(in_force[0].reason, "Bổ sung ngày 24/11");
+    assert_eq!((in_force[1].year, in_force[1].version), (2027, 1));
+    let history = db.calendar_year_history(2026).await.unwrap();
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [2, 1]
+    );
+}
+
+async fn concurrent_calendar_saves_lose_nothing(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            // A conflicting writer retries, as the web layer does.
+            loop {
+                let mut tx = db.begin().await.unwrap();
+                match tx
+                    .save_calendar_year(2026, &format!("{{\"n\":{i}}}"), "x", "admin")
+                    .await
+                {
+                    Ok(_) => match tx.commit().await {
+                        Ok(()) => break,
+                        Err(StoreError::Conflict(_)) => continue,
+                        Err(e) => panic!("{e}"),
+                    },
+                    Err(StoreError::Constraint { .. } | StoreError::Conflict(_)) => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let history = db.calendar_year_history(2026).await.unwrap();
+    assert_eq!(history.len(), 10);
+    assert_eq!(history[0].version, 10);
 }

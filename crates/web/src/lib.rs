@@ -5,15 +5,18 @@
 
 mod api;
 mod assets;
+mod due;
 mod layers;
 mod metrics;
 mod pages;
 mod problem;
 
 use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
+use motcua_calendar::WorkingTime;
 use motcua_store::Db;
 
 pub use api::openapi_document;
@@ -44,15 +47,32 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    pub config: std::sync::Arc<WebConfig>,
+    pub config: Arc<WebConfig>,
+    pub time: TimeHandle,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: WebConfig) -> Self {
+    pub fn new(db: Db, config: WebConfig, time: WorkingTime) -> Self {
         AppState {
             db,
-            config: std::sync::Arc::new(config),
+            config: Arc::new(config),
+            time: TimeHandle(Arc::new(RwLock::new(Arc::new(time)))),
         }
+    }
+}
+
+/// The working-time calendar in force. Handlers take a snapshot per request; an administrator's
+/// edit replaces it whole, so no request ever sees half of an edit.
+#[derive(Clone)]
+pub struct TimeHandle(Arc<RwLock<Arc<WorkingTime>>>);
+
+impl TimeHandle {
+    pub fn current(&self) -> Arc<WorkingTime> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn replace(&self, time: WorkingTime) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(time);
     }
 }
 

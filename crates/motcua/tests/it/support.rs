@@ -51,6 +51,7 @@ impl TestApp {
         let app = motcua_web::app(motcua_web::AppState::new(
             db.clone(),
             motcua_web::WebConfig::default(),
+            test_working_time(),
         ));
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(motcua_web::serve(listener, app, async {
@@ -115,4 +116,17 @@ pub fn listing(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The shipped calendars with the default office hours, and one agency (`H56.12`) that opens at
+/// 07:00 and closes at 16:30.
+pub fn test_working_time() -> motcua_calendar::WorkingTime {
+    use motcua_calendar::{OfficeHours, WorkingTime, official};
+    let agency =
+        OfficeHours::new((7 * 60, 11 * 60 + 30), (13 * 60, 16 * 60 + 30), 15 * 60).unwrap();
+    WorkingTime::new(
+        official::shipped().unwrap(),
+        OfficeHours::default(),
+        [("H56.12".to_string(), agency)].into_iter().collect(),
+    )
 }

@@ -1,7 +1,10 @@
 //! The JSON API. Every route is registered through [`router`], which also collects its OpenAPI
 //! description; `/api/v1/openapi.json` serves the document built from that same table.
 
+mod calendar;
 mod health;
+
+pub(crate) use calendar::{YearAnswer, year_answer};
 
 use std::sync::OnceLock;
 
@@ -29,6 +32,8 @@ struct ApiDoc;
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(calendar::due))
+        .routes(routes!(calendar::year))
         .route("/api/v1/openapi.json", get(openapi_json))
 }
 

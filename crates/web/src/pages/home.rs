@@ -16,7 +16,7 @@ pub(crate) async fn show(State(state): State<AppState>) -> Response {
     render(
         StatusCode::OK,
         Home {
-            layout: Layout::new(&state, "Trang chủ"),
+            layout: Layout::new(&state, "Trang chủ").active("home"),
         },
     )
 }

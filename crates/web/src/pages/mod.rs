@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each page is an askama template that extends `base.html`; pages work
 //! without JavaScript, and htmx only shortens round trips where it is loaded.
 
+mod calendar;
 mod home;
 
 use askama::Template;
@@ -18,6 +19,8 @@ pub(crate) struct Layout {
     pub site_name: String,
     pub title: String,
     pub asset_version: &'static str,
+    /// Which navigation entry is the current page.
+    pub active: &'static str,
 }
 
 impl Layout {
@@ -26,12 +29,22 @@ impl Layout {
             site_name: state.config.site_name.clone(),
             title: title.to_string(),
             asset_version: crate::assets::version(),
+            active: "",
         }
+    }
+
+    pub fn active(mut self, entry: &'static str) -> Layout {
+        self.active = entry;
+        self
     }
 }
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/", get(home::show))
+    Router::new()
+        .route("/", get(home::show))
+        .route("/lich-nghi-le", get(calendar::holidays_this_year))
+        .route("/lich-nghi-le/{year}", get(calendar::holidays))
+        .route("/can-bo/tinh-ngay-hen-tra", get(calendar::calculator))
 }
 
 /// Renders a page, or a plain error page if the template fails.
@@ -61,11 +74,16 @@ pub(crate) async fn fallback(State(state): State<AppState>, uri: Uri) -> Respons
     if uri.path().starts_with("/api/") {
         return Problem::not_found(format!("Không có API tại {}.", uri.path())).into_response();
     }
+    not_found_page(&state, uri.path())
+}
+
+/// The Vietnamese "page not found", for `path`.
+pub(crate) fn not_found_page(state: &AppState, path: &str) -> Response {
     render(
         StatusCode::NOT_FOUND,
         NotFound {
-            layout: Layout::new(&state, "Không tìm thấy trang"),
-            path: uri.path().to_string(),
+            layout: Layout::new(state, "Không tìm thấy trang"),
+            path: path.to_string(),
         },
     )
 }
