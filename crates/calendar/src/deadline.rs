@@ -119,7 +119,7 @@ impl Duration {
         if centi > limit * 100 {
             return Err(DeadlineError::TooLong);
         }
-        if matches!(unit, Unit::CalendarDays | Unit::Months) && centi % 100 != 0 {
+        if matches!(unit, Unit::CalendarDays | Unit::Months) && !centi.is_multiple_of(100) {
             return Err(DeadlineError::NotWhole(unit));
         }
         Ok(Duration { unit, centi })
@@ -150,7 +150,7 @@ impl Duration {
 
     /// "3 ngày làm việc", "1,5 ngày làm việc", "4 giờ làm việc", "trong ngày".
     pub fn vietnamese(&self) -> String {
-        let amount = if self.centi % 100 == 0 {
+        let amount = if self.centi.is_multiple_of(100) {
             (self.centi / 100).to_string()
         } else {
             format!(

@@ -369,8 +369,15 @@ fn the_first_counted_day_is_reported() {
     assert_eq!(b.moved, None);
 }
 
+/// (due, pauses as (from, until), the due after the pauses)
+type PauseCase = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
 #[rustfmt::skip]
-const PAUSES: &[(&str, &[(&str, &str)], &str)] = &[
+const PAUSES: &[PauseCase] = &[
     // due                 pauses (from, until)                                      new due
     ("2026-03-06 17:00",   &[],                                                      "2026-03-06 17:00"),
     // A whole working day paused moves the due a whole working day.

@@ -3,5 +3,6 @@
 
 mod support;
 
+mod calendar;
 mod cli;
 mod http;

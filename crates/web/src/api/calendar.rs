@@ -16,6 +16,7 @@ use crate::problem::Problem;
 pub(crate) struct DueQuery {
     /// When the complete dossier was received, Vietnam time: `2026-04-29T16:00` (seconds and a
     /// `+07:00` suffix are accepted).
+    #[param(required = true)]
     received: Option<String>,
     /// `working_days` (default), `working_hours`, `calendar_days`, `months` or `same_day`.
     unit: Option<String>,
