@@ -58,10 +58,7 @@ export async function launchBrowser() {
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--lang=vi-VN",
     ],
-    // Date and time fields follow the browser's language: dd/mm/yyyy and 24-hour, as in Vietnam.
-    env: { ...process.env, LANGUAGE: "vi", LANG: "vi_VN.UTF-8" },
   });
 }
 

@@ -124,3 +124,27 @@ impl From<StoreError> for Problem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_store::ConstraintKind;
+
+    #[test]
+    fn store_errors_become_precise_problems_without_internals() {
+        let p = Problem::from(StoreError::Constraint {
+            constraint: "calendar_year_versions_pkey".into(),
+            kind: ConstraintKind::Unique,
+        });
+        assert_eq!((p.status, p.kind.as_str()), (409, "urn:motcua:problem:constraint"));
+        assert!(p.detail.unwrap().contains("calendar_year_versions_pkey"));
+
+        let p = Problem::from(StoreError::Internal("syntax error at or near SELEC".into()));
+        assert_eq!(p.status, 500);
+        assert!(!serde_json::to_string(&p).unwrap().contains("SELEC"));
+
+        assert_eq!(Problem::from(StoreError::NotFound).status, 404);
+        assert_eq!(Problem::from(StoreError::Conflict("x".into())).status, 409);
+        assert_eq!(Problem::from(StoreError::Unavailable("down".into())).status, 503);
+    }
+}
