@@ -136,7 +136,10 @@ mod tests {
             constraint: "calendar_year_versions_pkey".into(),
             kind: ConstraintKind::Unique,
         });
-        assert_eq!((p.status, p.kind.as_str()), (409, "urn:motcua:problem:constraint"));
+        assert_eq!(
+            (p.status, p.kind.as_str()),
+            (409, "urn:motcua:problem:constraint")
+        );
         assert!(p.detail.unwrap().contains("calendar_year_versions_pkey"));
 
         let p = Problem::from(StoreError::Internal("syntax error at or near SELEC".into()));
@@ -145,6 +148,9 @@ mod tests {
 
         assert_eq!(Problem::from(StoreError::NotFound).status, 404);
         assert_eq!(Problem::from(StoreError::Conflict("x".into())).status, 409);
-        assert_eq!(Problem::from(StoreError::Unavailable("down".into())).status, 503);
+        assert_eq!(
+            Problem::from(StoreError::Unavailable("down".into())).status,
+            503
+        );
     }
 }
