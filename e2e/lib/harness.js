@@ -29,19 +29,26 @@ export async function startServer() {
     env.MOTCUA_DATABASE_URL = `${pgUrl}${pgUrl.includes("?") ? "&" : "?"}options[search_path]=${schema}`;
   }
   const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0"], { cwd: dir, env, stdio: ["ignore", "pipe", "inherit"] });
+  // The demo province loads on first start and prints the accounts' initial password.
+  let initialPassword = null;
   const base = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error("motcua did not start within 30 s")), 30_000);
     child.on("exit", (code) => fail(new Error(`motcua exited with ${code} before serving`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
-      const match = line.match(/http:\/\/\S+/);
+      const password = line.match(/^Mật khẩu ban đầu: (\S+)/);
+      if (password) initialPassword = password[1];
+      const match = line.match(/^motcua serves (http:\/\/\S+)/);
       if (match) {
         clearTimeout(timer);
-        ok(match[0]);
+        ok(match[1]);
       }
     });
   });
   return {
     base,
+    initialPassword,
+    /** The password each demo account has now (after its forced change). */
+    passwords: new Map(),
     async stop() {
       const exited = new Promise((ok) => child.on("exit", ok));
       child.kill("SIGTERM");
@@ -68,9 +75,15 @@ export async function openPage(browser, options = {}) {
   const context = await browser.newContext({ locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh", ...options });
   const page = await context.newPage();
   page.problems = [];
-  page.on("console", (msg) => { if (msg.type() === "error") page.problems.push(`console: ${msg.text()}`); });
+  page.on("console", (msg) => {
+    // A form answered 422 (validation messages) is logged by the browser; it is not a fault.
+    if (msg.type() === "error" && !/status of 422/.test(msg.text())) page.problems.push(`console: ${msg.text()}`);
+  });
   page.on("pageerror", (err) => page.problems.push(`page error: ${err.message}`));
-  page.on("requestfailed", (req) => page.problems.push(`request failed: ${req.url()}`));
+  page.on("requestfailed", (req) => {
+    // A request cut short because the page navigated away is not a failure of the server.
+    if (req.failure()?.errorText !== "net::ERR_ABORTED") page.problems.push(`request failed: ${req.url()}`);
+  });
   return page;
 }
 
@@ -78,4 +91,27 @@ export async function screenshot(page, name) {
   const path = join(artifacts, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** A password that passes the policy, for demo accounts after their forced change. */
+export const NEW_PASSWORD = "Hồ sơ đúng hạn, dân hài lòng";
+
+/**
+ * Signs in as a demo account in `page`. The first time, the initial password must be changed:
+ * do it, as a new officer would, and remember the new one.
+ */
+export async function signIn(page, server, login) {
+  await page.goto(server.base + "/dang-nhap");
+  await page.fill("#login", login);
+  await page.fill("#password", server.passwords.get(login) ?? server.initialPassword);
+  await page.click("main button[type=submit]");
+  await page.waitForLoadState();
+  if (new URL(page.url()).pathname === "/doi-mat-khau") {
+    await page.fill("#current", server.initialPassword);
+    await page.fill("#new", NEW_PASSWORD);
+    await page.fill("#repeat", NEW_PASSWORD);
+    await page.click("main button[type=submit]");
+    await page.waitForURL(/\/can-bo$/);
+    server.passwords.set(login, NEW_PASSWORD);
+  }
 }

@@ -1,6 +1,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPage, screenshot } from "../lib/harness.js";
+import { startServer, launchBrowser, openPage, screenshot, signIn } from "../lib/harness.js";
 
 let server;
 let browser;
@@ -41,6 +41,7 @@ test("a year without an official calendar says so", async () => {
 
 test("the calculator gives the worked example's date, using only the keyboard", async () => {
   const page = await openPage(browser);
+  await signIn(page, server, "motcua.tinh");
   await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
   // The date field has focus on arrival, holding today: select it, type over, tab on.
   await page.keyboard.press("Control+A");
@@ -59,21 +60,23 @@ test("the calculator gives the worked example's date, using only the keyboard", 
 
 test("the calculator works without JavaScript", async () => {
   const page = await openPage(browser, { javaScriptEnabled: false });
+  await signIn(page, server, "motcua.tinh");
   await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
   await page.fill("#date", "13/02/2026");
   await page.fill("#time", "09:00");
   await page.fill("#amount", "1");
-  await page.click("button[type=submit]");
+  await page.click("main button[type=submit]");
   await page.waitForSelector("#due");
   assert.equal((await page.textContent("#due")).trim(), "Thứ Hai, 23/02/2026 lúc 17:00");
 });
 
 test("an impossible date is explained, in Vietnamese", async () => {
   const page = await openPage(browser);
+  await signIn(page, server, "motcua.tinh");
   await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
   await page.fill("#date", "30/02/2026");
   await page.fill("#amount", "3");
-  await page.click("button[type=submit]");
+  await page.click("main button[type=submit]");
   await page.waitForSelector("#date-error");
   assert.match(await page.textContent("#date-error"), /Ngày “30\/02\/2026” không hợp lệ/);
   assert.equal(await page.inputValue("#amount"), "3");
@@ -81,11 +84,12 @@ test("an impossible date is explained, in Vietnamese", async () => {
 
 test("a wrong amount is explained next to the field and nothing typed is lost", async () => {
   const page = await openPage(browser);
+  await signIn(page, server, "motcua.tinh");
   await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
   await page.fill("#date", "02/03/2026");
   await page.fill("#time", "10:15");
   await page.fill("#amount", "ba ngày");
-  await page.click("button[type=submit]");
+  await page.click("main button[type=submit]");
   await page.waitForSelector("#amount-error");
   assert.match(await page.textContent("#amount-error"), /không phải là một con số/);
   assert.equal(await page.inputValue("#amount"), "ba ngày");

@@ -44,6 +44,33 @@ pub enum Command {
     Due(DueArgs),
     /// Convert between the solar and the Vietnamese lunar calendar.
     Lunar(LunarArgs),
+    /// Load the demo province (fictional sample data) into an empty database.
+    Demo,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account; prints its initial password, which must be changed at first sign-in.
+    Create(CreateUserArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// The login name (lower-case letters, digits, . _ - @).
+    #[arg(long)]
+    pub login: String,
+    /// The person's full name.
+    #[arg(long)]
+    pub full_name: String,
+    /// Grant the province administrator role.
+    #[arg(long)]
+    pub admin: bool,
+    /// The agency the person works in, by electronic identifier.
+    #[arg(long, value_name = "IDENTIFIER")]
+    pub agency: Option<String>,
 }
 
 #[derive(Debug, Args)]

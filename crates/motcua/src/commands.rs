@@ -53,3 +53,108 @@ async fn connect(url: &str, options: &DbOptions, flag: &str) -> Result<Db, Failu
         .await
         .map_err(|e| Failure::run(format!("{flag}: {e}")))
 }
+
+pub async fn demo(global: &GlobalArgs) -> Result<(), Failure> {
+    let config = load_config(global)?;
+    crate::serve::init_logging(&config);
+    let (db, _) = open_database(&config).await?;
+    let loaded = crate::demo::load_and_announce(&db).await;
+    db.close().await;
+    loaded.map_err(|e| Failure::run(e.to_string()))
+}
+
+pub async fn create_user(
+    global: &GlobalArgs,
+    args: &crate::cli::CreateUserArgs,
+) -> Result<(), Failure> {
+    let login = motcua_domain::people::normalise_login(&args.login)
+        .map_err(|e| Failure::usage(format!("--login: {e}")))?;
+    if args.full_name.trim().is_empty() {
+        return Err(Failure::usage("--full-name: give the person's full name"));
+    }
+    let config = load_config(global)?;
+    crate::serve::init_logging(&config);
+    let (db, _) = open_database(&config).await?;
+    let result = create_user_in(&db, &login, args).await;
+    db.close().await;
+    let password = result?;
+    println!("Đã tạo tài khoản {login}.");
+    println!("Mật khẩu ban đầu: {password}");
+    println!("Người dùng phải đổi mật khẩu này ở lần đăng nhập đầu tiên.");
+    Ok(())
+}
+
+async fn create_user_in(
+    db: &Db,
+    login: &str,
+    args: &crate::cli::CreateUserArgs,
+) -> Result<String, Failure> {
+    let today = motcua_calendar::Instant(motcua_store::migrate::now_micros())
+        .local_date()
+        .to_string();
+    let agency_id = match &args.agency {
+        None => None,
+        Some(id) => Some(
+            db.agency_by_identifier(id, &today)
+                .await
+                .map_err(|_| {
+                    Failure::usage(format!("--agency: no agency has the identifier {id} today"))
+                })?
+                .id,
+        ),
+    };
+    let password = motcua_web::initial_password();
+    let hash = motcua_web::hash_password(&password);
+    let run = async {
+        let mut tx = db.begin().await?;
+        let id = tx
+            .insert_user(&motcua_store::NewUser {
+                login,
+                kind: "staff",
+                full_name: args.full_name.trim(),
+                position: if args.admin {
+                    "Quản trị hệ thống"
+                } else {
+                    ""
+                },
+                agency_id,
+                phone: "",
+                email: "",
+                password_hash: &hash,
+                must_change_password: true,
+            })
+            .await?;
+        if args.admin {
+            tx.grant(
+                id,
+                motcua_domain::organisation::Role::ProvinceAdmin.code(),
+                None,
+                true,
+                None,
+            )
+            .await?;
+        }
+        tx.audit(&motcua_store::AuditEntry {
+            actor_id: None,
+            actor_login: "motcua user create",
+            ip: "",
+            action: "user_created",
+            object_type: "user",
+            object_id: &id.to_string(),
+            detail: &format!("{{\"admin\":{}}}", args.admin),
+        })
+        .await?;
+        tx.commit().await
+    };
+    match run.await {
+        Ok(()) => Ok(password),
+        Err(motcua_store::StoreError::Constraint { constraint, .. })
+            if constraint == "users_login" =>
+        {
+            Err(Failure::usage(format!(
+                "--login: an account named {login} exists already"
+            )))
+        }
+        Err(e) => Err(Failure::run(e.to_string())),
+    }
+}

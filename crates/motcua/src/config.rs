@@ -22,6 +22,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub site_name: Option<String>,
     pub log: Option<String>,
+    pub demo: Option<bool>,
     #[serde(default)]
     pub http: HttpFileConfig,
     #[serde(default)]
@@ -53,6 +54,9 @@ pub struct HoursFileConfig {
 pub struct HttpFileConfig {
     pub request_timeout_secs: Option<u64>,
     pub body_limit_bytes: Option<usize>,
+    pub secure_cookies: Option<bool>,
+    pub session_idle_minutes: Option<u64>,
+    pub session_hours: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -71,8 +75,13 @@ pub struct Config {
     pub database_url: Option<String>,
     pub site_name: String,
     pub log: String,
+    /// Load the demo province into an empty database on start.
+    pub demo: bool,
     pub request_timeout: Duration,
     pub body_limit: usize,
+    pub secure_cookies: bool,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     /// A folder of official year files (`YYYY.toml`) that override the shipped ones.
@@ -90,8 +99,12 @@ impl Default for Config {
             database_url: None,
             site_name: "Hệ thống một cửa điện tử".to_string(),
             log: "info".to_string(),
+            demo: true,
             request_timeout: Duration::from_secs(30),
             body_limit: 2 * 1024 * 1024,
+            secure_cookies: false,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
             max_connections: 8,
             acquire_timeout: Duration::from_secs(5),
             calendar_dir: None,
@@ -125,6 +138,24 @@ impl Config {
         }
         if let Some(v) = file.log {
             self.log = v;
+        }
+        if let Some(v) = file.demo {
+            self.demo = v;
+        }
+        if let Some(v) = file.http.secure_cookies {
+            self.secure_cookies = v;
+        }
+        if let Some(v) = file.http.session_idle_minutes {
+            if v == 0 {
+                return Err("http.session_idle_minutes must be at least 1".into());
+            }
+            self.session_idle = Duration::from_secs(v * 60);
+        }
+        if let Some(v) = file.http.session_hours {
+            if v == 0 {
+                return Err("http.session_hours must be at least 1".into());
+            }
+            self.session_absolute = Duration::from_secs(v * 3600);
         }
         if let Some(v) = file.http.request_timeout_secs {
             if v == 0 {
@@ -234,7 +265,11 @@ mod tests {
             "database_url",
             "site_name",
             "log",
+            "demo",
             "[http]",
+            "secure_cookies",
+            "session_idle_minutes",
+            "session_hours",
             "request_timeout_secs",
             "body_limit_bytes",
             "[database]",

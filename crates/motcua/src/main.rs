@@ -4,6 +4,7 @@ mod calendar_commands;
 mod cli;
 mod commands;
 mod config;
+mod demo;
 mod serve;
 mod working_time;
 
@@ -82,6 +83,10 @@ fn main() -> ExitCode {
             Some(Command::MigrateDb(args)) => commands::migrate_db(&cli.global, &args).await,
             Some(Command::Due(args)) => calendar_commands::due(&cli.global, &args).await,
             Some(Command::Lunar(args)) => calendar_commands::lunar(&args),
+            Some(Command::Demo) => commands::demo(&cli.global).await,
+            Some(Command::User(cli::UserCommand::Create(args))) => {
+                commands::create_user(&cli.global, &args).await
+            }
         }
     });
     match result {

@@ -182,6 +182,21 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
         }
     };
     let time = crate::working_time::build(&config, local_years, saved_years);
+    if config.demo {
+        match db.has_organisation().await {
+            Ok(false) => {
+                if let Err(e) = crate::demo::load_and_announce(&db).await {
+                    db.close().await;
+                    return Err(Failure::run(format!("cannot load the demo province: {e}")));
+                }
+            }
+            Ok(true) => {}
+            Err(e) => {
+                db.close().await;
+                return Err(Failure::run(e.to_string()));
+            }
+        }
+    }
     // When the data folder also holds files, the file store opens here.
     if db.backend() == Backend::Sqlite {
         tracing::info!(database = %db.url(), "SQLite database ready");
@@ -195,13 +210,17 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
             site_name: config.site_name.clone(),
             request_timeout: config.request_timeout,
             body_limit: config.body_limit,
+            secure_cookies: config.secure_cookies,
+            session_idle: config.session_idle,
+            session_absolute: config.session_absolute,
         },
         time,
     );
+    let shutdown = shutdown_signal();
     // The address goes to stdout so scripts and tests can find a server started on port 0.
     println!("motcua serves http://{address} ({})", db.url());
     tracing::info!(%address, backend = db.backend().name(), "serving");
-    motcua_web::serve(listener, motcua_web::app(state), shutdown_signal())
+    motcua_web::serve(listener, motcua_web::app(state), shutdown)
         .await
         .map_err(|e| Failure::run(format!("the server stopped: {e}")))?;
     db.close().await;
@@ -209,24 +228,38 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Waits for SIGTERM or Ctrl-C. The listeners are registered here, before the server says it is
+/// serving, so a signal sent right after start stops it gracefully instead of killing it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()).ok(),
+            signal(SignalKind::interrupt()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut term, mut int) = signals;
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(term.take()) => {},
+                () = wait(int.take()) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("stopping: finishing requests in flight");
     }
-    tracing::info!("stopping: finishing requests in flight");
 }

@@ -14,6 +14,22 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
         "calendar_year_versions.year, calendar_year_versions.version",
         "calendar_year_versions_pkey",
     ),
+    ("units.code, units.valid_from", "units_code_from"),
+    (
+        "unit_links.from_unit_id, unit_links.to_unit_id",
+        "unit_links_pkey",
+    ),
+    (
+        "agency_identifiers.agency_id, agency_identifiers.valid_from",
+        "agency_identifiers_pkey",
+    ),
+    (
+        "agency_identifiers.identifier, agency_identifiers.valid_from",
+        "agency_identifiers_identifier",
+    ),
+    ("users.login", "users_login"),
+    ("sessions.token_hash", "sessions_pkey"),
+    ("access_tokens.token_hash", "access_tokens_hash"),
 ];
 
 pub(crate) fn name(kind: ConstraintKind, reported: Option<&str>, message: &str) -> String {

@@ -26,6 +26,9 @@ pub enum ColumnType {
 pub struct Table {
     pub name: &'static str,
     pub columns: &'static [(&'static str, ColumnType)],
+    /// Whether `id` is generated (SQLite rowid, PostgreSQL identity): after a copy into
+    /// PostgreSQL its sequence must continue past the copied ids.
+    pub identity: bool,
 }
 
 use ColumnType::*;
@@ -36,6 +39,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "app_meta",
         columns: &[("key", Text), ("value", Text), ("updated_at", Int)],
+        identity: false,
     },
     Table {
         name: "calendar_year_versions",
@@ -47,6 +51,151 @@ pub const TABLES: &[Table] = &[
             ("created_by", Text),
             ("created_at", Int),
         ],
+        identity: false,
+    },
+    Table {
+        name: "units",
+        columns: &[
+            ("id", Int),
+            ("code", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("parent_id", Int),
+            ("valid_from", Text),
+            ("valid_until", Text),
+            ("created_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "unit_links",
+        columns: &[
+            ("from_unit_id", Int),
+            ("to_unit_id", Int),
+            ("kind", Text),
+            ("effective", Text),
+        ],
+        identity: false,
+    },
+    Table {
+        name: "agencies",
+        columns: &[
+            ("id", Int),
+            ("name", Text),
+            ("kind", Text),
+            ("unit_id", Int),
+            ("parent_id", Int),
+            ("address", Text),
+            ("phone", Text),
+            ("email", Text),
+            ("valid_from", Text),
+            ("valid_until", Text),
+            ("created_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "agency_identifiers",
+        columns: &[
+            ("agency_id", Int),
+            ("identifier", Text),
+            ("valid_from", Text),
+            ("valid_until", Text),
+        ],
+        identity: false,
+    },
+    Table {
+        name: "desks",
+        columns: &[
+            ("id", Int),
+            ("agency_id", Int),
+            ("name", Text),
+            ("address", Text),
+            ("active", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "users",
+        columns: &[
+            ("id", Int),
+            ("login", Text),
+            ("kind", Text),
+            ("full_name", Text),
+            ("position", Text),
+            ("agency_id", Int),
+            ("phone", Text),
+            ("email", Text),
+            ("password_hash", Text),
+            ("must_change_password", Int),
+            ("active", Int),
+            ("created_at", Int),
+            ("password_changed_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "role_grants",
+        columns: &[
+            ("id", Int),
+            ("user_id", Int),
+            ("role", Text),
+            ("agency_id", Int),
+            ("with_children", Int),
+            ("granted_by", Int),
+            ("granted_at", Int),
+            ("revoked_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "sessions",
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Int),
+            ("created_at", Int),
+            ("last_seen_at", Int),
+            ("expires_at", Int),
+            ("ip", Text),
+            ("user_agent", Text),
+            ("revoked_at", Int),
+        ],
+        identity: false,
+    },
+    Table {
+        name: "login_failures",
+        columns: &[("id", Int), ("login", Text), ("ip", Text), ("at", Int)],
+        identity: true,
+    },
+    Table {
+        name: "access_tokens",
+        columns: &[
+            ("id", Int),
+            ("user_id", Int),
+            ("name", Text),
+            ("token_hash", Text),
+            ("scopes", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("revoked_at", Int),
+            ("last_used_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "audit_log",
+        columns: &[
+            ("id", Int),
+            ("at", Int),
+            ("actor_id", Int),
+            ("actor_login", Text),
+            ("ip", Text),
+            ("action", Text),
+            ("object_type", Text),
+            ("object_id", Text),
+            ("detail", Text),
+        ],
+        identity: true,
     },
 ];
 
@@ -106,6 +255,18 @@ pub async fn copy_database(source: &Db, target: &Db) -> Result<Vec<TableCopy>, C
         let digest = copy_table(source, &mut tx, table).await?;
         expected.push((table, digest));
     }
+    if let Tx::Postgres(pg) = &mut tx {
+        for table in TABLES.iter().filter(|t| t.identity) {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)",
+                table.name
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut **pg)
+                .await
+                .map_err(StoreError::from)?;
+        }
+    }
     tx.commit().await?;
 
     let mut report = Vec::new();
@@ -131,9 +292,11 @@ pub async fn copy_database(source: &Db, target: &Db) -> Result<Vec<TableCopy>, C
     Ok(report)
 }
 
+/// Rows in id order where there is one, so a row's parent (same table) is copied before it.
 fn select_sql(table: &Table) -> String {
     let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
-    format!("SELECT {} FROM {}", columns.join(", "), table.name)
+    let order = if table.identity { " ORDER BY id" } else { "" };
+    format!("SELECT {} FROM {}{order}", columns.join(", "), table.name)
 }
 
 macro_rules! decode_row {

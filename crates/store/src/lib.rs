@@ -11,6 +11,8 @@ mod db;
 mod error;
 mod meta;
 pub mod migrate;
+mod organisation;
+mod people;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -19,5 +21,7 @@ pub use copy::{CopyError, TableCopy, copy_database};
 pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
 pub use error::{ConnectError, ConstraintKind, StoreError};
+pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};
+pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, UserRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

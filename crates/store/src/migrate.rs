@@ -39,6 +39,7 @@ macro_rules! migration {
 pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_calendar_years"),
+    migration!(3, "0003_organisation"),
 ];
 
 pub fn latest_version() -> i64 {
@@ -183,7 +184,7 @@ fn checksum(sql: &str) -> String {
     format!("{hash:016x}")
 }
 
-pub(crate) fn now_micros() -> i64 {
+pub fn now_micros() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

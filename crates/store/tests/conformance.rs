@@ -7,7 +7,10 @@
 use motcua_store::copy::TABLES;
 use motcua_store::migrate::latest_version;
 use motcua_store::testing::TestDb;
-use motcua_store::{Backend, ConstraintKind, CopyError, Db, StoreError, copy_database};
+use motcua_store::{
+    AuditEntry, Backend, ConstraintKind, CopyError, Db, NewAgency, NewUnit, NewUser, StoreError,
+    copy_database,
+};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -48,6 +51,11 @@ conformance!(
     copy_refuses_an_unmigrated_source,
     calendar_year_versions_accumulate,
     concurrent_calendar_saves_lose_nothing,
+    the_audit_log_refuses_update_and_delete,
+    units_and_agencies_as_of_a_date,
+    sessions_expire_and_are_revoked,
+    failed_sign_ins_are_counted_by_login_and_address,
+    copy_carries_the_organisation_and_its_sequences,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -288,4 +296,303 @@ async fn concurrent_calendar_saves_lose_nothing(db: Db, _backend: Backend) {
     let history = db.calendar_year_history(2026).await.unwrap();
     assert_eq!(history.len(), 10);
     assert_eq!(history[0].version, 10);
+}
+
+fn entry<'a>(action: &'a str, object_id: &'a str) -> AuditEntry<'a> {
+    AuditEntry {
+        actor_id: None,
+        actor_login: "admin",
+        ip: "127.0.0.1",
+        action,
+        object_type: "user",
+        object_id,
+        detail: "{}",
+    }
+}
+
+async fn the_audit_log_refuses_update_and_delete(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    tx.audit(&entry("sign_in", "1")).await.unwrap();
+    tx.audit(&entry("sign_in_failed", "2")).await.unwrap();
+    tx.commit().await.unwrap();
+    for sql in [
+        "UPDATE audit_log SET action = 'nothing'",
+        "DELETE FROM audit_log",
+        "UPDATE calendar_year_versions SET reason = 'x'",
+        "DELETE FROM calendar_year_versions",
+    ] {
+        let err = db.execute_unchecked(sql).await;
+        // An empty calendar table has no row to refuse; the audit log has two.
+        if sql.contains("audit_log") {
+            let err = err.unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
+    }
+    let mut tx = db.begin().await.unwrap();
+    tx.save_calendar_year(2026, "{}", "x", "admin")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let err = db
+        .execute_unchecked("DELETE FROM calendar_year_versions")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert_eq!(db.audit(None, None, None, None, 10).await.unwrap().len(), 2);
+    let failed = db
+        .audit(Some("sign_in_failed"), None, None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].object_id, "2");
+}
+
+async fn units_and_agencies_as_of_a_date(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let province = tx
+        .insert_unit(&NewUnit {
+            code: "99",
+            name: "Tỉnh Mẫu",
+            kind: "province",
+            parent_id: None,
+            valid_from: "2000-01-01",
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+    let district = tx
+        .insert_unit(&NewUnit {
+            code: "991",
+            name: "Huyện Cũ",
+            kind: "district",
+            parent_id: Some(province),
+            valid_from: "2000-01-01",
+            valid_until: Some("2025-07-01"),
+        })
+        .await
+        .unwrap();
+    let commune = tx
+        .insert_unit(&NewUnit {
+            code: "99101",
+            name: "Xã Mới",
+            kind: "commune",
+            parent_id: Some(province),
+            valid_from: "2025-07-01",
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+    tx.link_units(district, commune, "merge", "2025-07-01")
+        .await
+        .unwrap();
+    let old = tx
+        .insert_agency(&NewAgency {
+            name: "UBND Huyện Cũ",
+            kind: "district_committee",
+            unit_id: district,
+            parent_id: None,
+            identifier: "H99.10",
+            address: "",
+            phone: "",
+            email: "",
+            valid_from: "2000-01-01",
+            valid_until: Some("2025-07-01"),
+        })
+        .await
+        .unwrap();
+    let new = tx
+        .insert_agency(&NewAgency {
+            name: "UBND Xã Mới",
+            kind: "commune_committee",
+            unit_id: commune,
+            parent_id: None,
+            identifier: "H99.10",
+            address: "",
+            phone: "",
+            email: "",
+            valid_from: "2025-07-01",
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let before: Vec<String> = db
+        .units_as_of("2025-06-30")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    assert_eq!(before, ["Tỉnh Mẫu", "Huyện Cũ"]);
+    let after: Vec<String> = db
+        .units_as_of("2025-07-01")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    assert_eq!(after, ["Tỉnh Mẫu", "Xã Mới"]);
+    // The identifier H99.10 was reissued: it names a different agency before and after.
+    assert_eq!(
+        db.agency_by_identifier("H99.10", "2025-06-30")
+            .await
+            .unwrap()
+            .id,
+        old
+    );
+    assert_eq!(
+        db.agency_by_identifier("H99.10", "2025-07-01")
+            .await
+            .unwrap()
+            .id,
+        new
+    );
+    let agencies = db.agencies_as_of("2025-07-01").await.unwrap();
+    assert_eq!(agencies.len(), 1);
+    assert_eq!(agencies[0].identifier, "H99.10");
+
+    // An identifier cannot be in force for two agencies at once.
+    let mut tx = db.begin().await.unwrap();
+    let err = tx
+        .add_identifier(old, "H99.10", "2025-08-01", None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Constraint { ref constraint, .. } if constraint == "agency_identifiers_in_force"),
+        "{err}"
+    );
+    drop(tx);
+    // A period that ends before it starts is refused by the database.
+    let mut tx = db.begin().await.unwrap();
+    let err = tx
+        .insert_unit(&NewUnit {
+            code: "992",
+            name: "Sai",
+            kind: "commune",
+            parent_id: Some(province),
+            valid_from: "2025-07-01",
+            valid_until: Some("2025-01-01"),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Constraint {
+                kind: ConstraintKind::Check,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+async fn sessions_expire_and_are_revoked(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let new_user = |full_name| NewUser {
+        login: "canbo",
+        kind: "staff",
+        full_name,
+        position: "",
+        agency_id: None,
+        phone: "",
+        email: "",
+        password_hash: "x",
+        must_change_password: true,
+    };
+    let mut tx = db.begin().await.unwrap();
+    let user = tx.insert_user(&new_user("Cán Bộ")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let err = tx.insert_user(&new_user("Người Khác")).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Constraint { ref constraint, .. } if constraint == "users_login"),
+        "{err}"
+    );
+    drop(tx);
+    let mut tx = db.begin().await.unwrap();
+    tx.create_session("s1", user, 1_000, "1.2.3.4", "test")
+        .await
+        .unwrap();
+    tx.create_session("s2", user, 1_000_000, "1.2.3.4", "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(db.session("s1", 999).await.unwrap().is_some());
+    assert!(db.session("s1", 1_000).await.unwrap().is_none(), "expired");
+    let found = db.session("s2", 5).await.unwrap().unwrap();
+    assert_eq!(found.user.login, "canbo");
+    assert!(found.user.must_change_password);
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(tx.revoke_sessions_of(user).await.unwrap(), 2);
+    tx.commit().await.unwrap();
+    assert!(db.session("s2", 5).await.unwrap().is_none(), "revoked");
+}
+
+async fn failed_sign_ins_are_counted_by_login_and_address(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for (login, ip) in [("a", "1.1.1.1"), ("a", "2.2.2.2"), ("b", "1.1.1.1")] {
+        tx.record_failure(login, ip).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(db.recent_failures("a", "1.1.1.1", 0).await.unwrap(), (2, 2));
+    assert_eq!(
+        db.recent_failures("a", "9.9.9.9", i64::MAX).await.unwrap(),
+        (0, 0)
+    );
+    let mut tx = db.begin().await.unwrap();
+    tx.clear_failures("a").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.recent_failures("a", "1.1.1.1", 0).await.unwrap(), (0, 1));
+}
+
+async fn copy_carries_the_organisation_and_its_sequences(db: Db, backend: Backend) {
+    let source = TestDb::sqlite().await;
+    source.db.migrate().await.unwrap();
+    let mut tx = source.db.begin().await.unwrap();
+    let province = tx
+        .insert_unit(&NewUnit {
+            code: "99",
+            name: "Tỉnh Mẫu",
+            kind: "province",
+            parent_id: None,
+            valid_from: "2000-01-01",
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+    tx.insert_unit(&NewUnit {
+        code: "99101",
+        name: "Xã A",
+        kind: "commune",
+        parent_id: Some(province),
+        valid_from: "2000-01-01",
+        valid_until: None,
+    })
+    .await
+    .unwrap();
+    tx.audit(&entry("unit_created", "1")).await.unwrap();
+    tx.commit().await.unwrap();
+    copy_database(&source.db, &db).await.unwrap();
+    // New rows in the copy get fresh ids, not the copied ones.
+    let mut tx = db.begin().await.unwrap();
+    let id = tx
+        .insert_unit(&NewUnit {
+            code: "99102",
+            name: "Xã B",
+            kind: "commune",
+            parent_id: Some(province),
+            valid_from: "2000-01-01",
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+    tx.audit(&entry("unit_created", "3")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(id, 3, "{backend:?}");
+    assert_eq!(db.units_as_of("2026-01-01").await.unwrap().len(), 3);
 }

@@ -36,6 +36,7 @@ pub(crate) fn apply(router: Router, config: &WebConfig) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
+        .layer(middleware::from_fn(crate::auth::csrf::check))
         .layer(middleware::from_fn(record_metrics))
         .layer(middleware::map_response(security_headers))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))

@@ -5,6 +5,7 @@
 
 mod api;
 mod assets;
+mod auth;
 mod due;
 mod layers;
 mod metrics;
@@ -20,6 +21,7 @@ use motcua_calendar::WorkingTime;
 use motcua_store::Db;
 
 pub use api::openapi_document;
+pub use auth::password::{hash_blocking as hash_password, initial_password};
 pub use problem::{FieldError, Problem};
 
 /// Settings of the HTTP layer.
@@ -31,6 +33,12 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Mark cookies Secure (serve behind HTTPS).
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub session_absolute: Duration,
 }
 
 impl Default for WebConfig {
@@ -39,6 +47,9 @@ impl Default for WebConfig {
             site_name: "Hệ thống một cửa điện tử".to_string(),
             request_timeout: Duration::from_secs(30),
             body_limit: 2 * 1024 * 1024,
+            secure_cookies: false,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
         }
     }
 }

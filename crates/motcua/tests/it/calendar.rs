@@ -162,11 +162,19 @@ async fn the_api_refuses_years_outside_the_calendar(backend: Backend) {
 
 async fn the_calculator_page_computes_without_javascript(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let blank = app.get("/can-bo/tinh-ngay-hen-tra").await;
+    app.staff(
+        "motcua",
+        "sông Hồng chảy về biển",
+        Some("desk_officer"),
+        false,
+    )
+    .await;
+    let cookie = app.sign_in("motcua", "sông Hồng chảy về biển").await;
+    let blank = app.get_as(&cookie, "/can-bo/tinh-ngay-hen-tra").await;
     assert_eq!(blank.status(), StatusCode::OK);
     assert!(!blank.text().await.unwrap().contains("id=\"due\""));
     let response = app
-        .get("/can-bo/tinh-ngay-hen-tra?date=29%2F04%2F2026&time=16%3A00&amount=3&unit=working_days&agency=")
+        .get_as(&cookie, "/can-bo/tinh-ngay-hen-tra?date=29%2F04%2F2026&time=16%3A00&amount=3&unit=working_days&agency=")
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
@@ -176,8 +184,16 @@ async fn the_calculator_page_computes_without_javascript(backend: Backend) {
 
 async fn the_calculator_page_keeps_bad_input_and_explains(backend: Backend) {
     let app = TestApp::start(backend).await;
+    app.staff(
+        "motcua",
+        "sông Hồng chảy về biển",
+        Some("desk_officer"),
+        false,
+    )
+    .await;
+    let cookie = app.sign_in("motcua", "sông Hồng chảy về biển").await;
     let response = app
-        .get("/can-bo/tinh-ngay-hen-tra?date=31%2F04%2F2026&time=9h&amount=m%E1%BB%99t&unit=working_days")
+        .get_as(&cookie, "/can-bo/tinh-ngay-hen-tra?date=31%2F04%2F2026&time=9h&amount=m%E1%BB%99t&unit=working_days")
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();

@@ -173,14 +173,20 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
+    // The demo province's announcement comes first; the address is on the "motcua serves" line.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("motcua serves") {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "motcua stopped before serving"
+        );
+    }
+    let base = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .unwrap()
         .to_string();
     let body = reqwest::get(format!("{base}/healthz"))
         .await

@@ -120,7 +120,7 @@ async fn oversized_bodies_are_refused(backend: Backend) {
     let host = app.base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
     let request = format!(
-        "POST /api/v1/anything HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "POST /api/v1/anything HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         3 * 1024 * 1024
     );
     stream.write_all(request.as_bytes()).await.unwrap();

@@ -3,6 +3,8 @@
 
 mod support;
 
+mod auth;
 mod calendar;
 mod cli;
+mod demo;
 mod http;

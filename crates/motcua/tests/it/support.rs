@@ -76,6 +76,98 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }
+
+    /// GET with a session cookie.
+    pub async fn get_as(&self, cookie: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A form POST as a browser on this site sends it (with Origin).
+    pub async fn post_form(
+        &self,
+        cookie: Option<&str>,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("origin", &self.base)
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Creates a staff account with a role for the whole province (or none).
+    pub async fn staff(
+        &self,
+        login: &str,
+        password: &str,
+        role: Option<&str>,
+        must_change: bool,
+    ) -> i64 {
+        let login = &motcua_domain::people::normalise_login(login).unwrap();
+        let hash = motcua_web::hash_password(password);
+        let mut tx = self.db.begin().await.unwrap();
+        let id = tx
+            .insert_user(&motcua_store::NewUser {
+                login,
+                kind: "staff",
+                full_name: "Cán Bộ Thử",
+                position: "Chuyên viên",
+                agency_id: None,
+                phone: "",
+                email: "",
+                password_hash: &hash,
+                must_change_password: must_change,
+            })
+            .await
+            .unwrap();
+        if let Some(role) = role {
+            tx.grant(id, role, None, true, None).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        id
+    }
+
+    /// Signs in; returns the `Cookie` header value of the session.
+    pub async fn sign_in(&self, login: &str, password: &str) -> String {
+        let response = self
+            .post_form(
+                None,
+                "/dang-nhap",
+                &[
+                    ("login", login),
+                    ("password", password),
+                    ("next", "/can-bo"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "sign-in of {login} failed"
+        );
+        session_cookie(&response).expect("a session cookie")
+    }
+}
+
+/// The `name=value` of the session cookie a response sets.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("motcua_session=") && !v.starts_with("motcua_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_string())
 }
 
 impl Drop for TestApp {

@@ -61,6 +61,7 @@ struct Calculator {
 
 pub(crate) async fn calculator(
     State(state): State<AppState>,
+    staff: crate::auth::Staff,
     Query(form): Query<CalcForm>,
 ) -> Response {
     let submitted = form.date.is_some() || form.amount.is_some();
@@ -74,7 +75,9 @@ pub(crate) async fn calculator(
     let agency = form.agency.clone().unwrap_or_default();
     let time_state = state.time.current();
     let mut page = Calculator {
-        layout: Layout::new(&state, "Tính ngày hẹn trả kết quả").active("calculator"),
+        layout: Layout::new(&state, "Tính ngày hẹn trả kết quả")
+            .signed_in(&staff)
+            .active("calculator"),
         date: date.clone(),
         time: time.clone(),
         amount: form.amount.clone().unwrap_or_default(),

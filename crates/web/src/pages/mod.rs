@@ -1,15 +1,17 @@
 //! Server-rendered pages. Each page is an askama template that extends `base.html`; pages work
 //! without JavaScript, and htmx only shortens round trips where it is loaded.
 
+mod account;
 mod calendar;
 mod home;
+mod organisation;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -21,6 +23,8 @@ pub(crate) struct Layout {
     pub asset_version: &'static str,
     /// Which navigation entry is the current page.
     pub active: &'static str,
+    /// The signed-in person's name, for the header.
+    pub user_name: Option<String>,
 }
 
 impl Layout {
@@ -30,7 +34,13 @@ impl Layout {
             title: title.to_string(),
             asset_version: crate::assets::version(),
             active: "",
+            user_name: None,
         }
+    }
+
+    pub fn signed_in(mut self, staff: &crate::auth::Staff) -> Layout {
+        self.user_name = Some(staff.user.full_name.clone());
+        self
     }
 
     pub fn active(mut self, entry: &'static str) -> Layout {
@@ -44,7 +54,22 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/lich-nghi-le", get(calendar::holidays_this_year))
         .route("/lich-nghi-le/{year}", get(calendar::holidays))
+        .route(
+            "/dang-nhap",
+            get(account::sign_in_form).post(account::sign_in),
+        )
+        .route("/dang-xuat", post(account::sign_out))
+        .route(
+            "/doi-mat-khau",
+            get(account::change_password_form).post(account::change_password),
+        )
+        .route("/can-bo", get(account::staff_home))
+        .route(
+            "/can-bo/dang-xuat-tat-ca",
+            post(account::sign_out_everywhere),
+        )
         .route("/can-bo/tinh-ngay-hen-tra", get(calendar::calculator))
+        .route("/can-bo/to-chuc", get(organisation::show))
 }
 
 /// Renders a page, or a plain error page if the template fails.

@@ -1,0 +1,466 @@
+//! Accounts, role grants, sessions, failed sign-ins, access tokens and the audit log.
+
+use crate::db::{Db, Tx, on_read, on_tx};
+use crate::error::StoreError;
+use crate::migrate::now_micros;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: i64,
+    pub login: String,
+    /// `staff` or `applicant`.
+    pub kind: String,
+    pub full_name: String,
+    pub position: String,
+    pub agency_id: Option<i64>,
+    pub phone: String,
+    pub email: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub kind: &'a str,
+    pub full_name: &'a str,
+    pub position: &'a str,
+    pub agency_id: Option<i64>,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub role: String,
+    /// `None`: the whole province.
+    pub agency_id: Option<i64>,
+    pub with_children: bool,
+}
+
+/// A session found by its token, with its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user: UserRow,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry<'a> {
+    pub actor_id: Option<i64>,
+    pub actor_login: &'a str,
+    pub ip: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    /// JSON.
+    pub detail: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_login: String,
+    pub ip: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub detail: String,
+}
+
+type UserTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+);
+
+const USER_COLUMNS: &str = "u.id, u.login, u.kind, u.full_name, u.position, u.agency_id, u.phone, u.email, u.password_hash, u.must_change_password, u.active";
+
+fn user(t: UserTuple) -> UserRow {
+    UserRow {
+        id: t.0,
+        login: t.1,
+        kind: t.2,
+        full_name: t.3,
+        position: t.4,
+        agency_id: t.5,
+        phone: t.6,
+        email: t.7,
+        password_hash: t.8,
+        must_change_password: t.9 != 0,
+        active: t.10 != 0,
+    }
+}
+
+impl Db {
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.login = $1");
+        let row: Option<UserTuple> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(login)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(user))
+    }
+
+    pub async fn user(&self, id: i64) -> Result<UserRow, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let row: UserTuple = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(user(row))
+    }
+
+    /// Staff accounts, optionally only those of the given agencies (the caller's scope).
+    pub async fn staff(&self, agencies: Option<&[i64]>) -> Result<Vec<UserRow>, StoreError> {
+        let filter = match agencies {
+            None => String::new(),
+            Some([]) => " AND 1 = 0".to_string(),
+            Some(ids) => format!(
+                " AND u.agency_id IN ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            ),
+        };
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.kind = 'staff'{filter} ORDER BY u.full_name"
+        );
+        let rows: Vec<UserTuple> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(user).collect())
+    }
+
+    pub async fn grants_of(&self, user_id: i64) -> Result<Vec<GrantRow>, StoreError> {
+        let rows: Vec<(i64, i64, String, Option<i64>, i64)> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id, role, agency_id, with_children FROM role_grants
+                 WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, user_id, role, agency_id, with_children)| GrantRow {
+                id,
+                user_id,
+                role,
+                agency_id,
+                with_children: with_children != 0,
+            })
+            .collect())
+    }
+
+    /// The session with this token hash, if it is neither revoked nor expired at `now`.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionRow>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at, s.expires_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = 1"
+        );
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        );
+        let row: Option<Row> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|r| SessionRow {
+            user: user((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10)),
+            created_at: r.11,
+            last_seen_at: r.12,
+            expires_at: r.13,
+        }))
+    }
+
+    /// Failed sign-ins since `since` for a login and for an address.
+    pub async fn recent_failures(
+        &self,
+        login: &str,
+        ip: &str,
+        since: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT (SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at >= $3),
+                        (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at >= $3)",
+            )
+            .bind(login)
+            .bind(ip)
+            .bind(since)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
+    /// The audit log, newest first, optionally filtered.
+    pub async fn audit(
+        &self,
+        action: Option<&str>,
+        actor_login: Option<&str>,
+        from: Option<i64>,
+        until: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        type Row = (
+            i64,
+            i64,
+            Option<i64>,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, at, actor_id, actor_login, ip, action, object_type, object_id, detail FROM audit_log
+                 WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor_login = $2)
+                   AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)
+                 ORDER BY id DESC LIMIT $5",
+            )
+            .bind(action)
+            .bind(actor_login)
+            .bind(from)
+            .bind(until)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditRow {
+                id: r.0,
+                at: r.1,
+                actor_id: r.2,
+                actor_login: r.3,
+                ip: r.4,
+                action: r.5,
+                object_type: r.6,
+                object_id: r.7,
+                detail: r.8,
+            })
+            .collect())
+    }
+}
+
+impl Tx {
+    pub async fn insert_user(&mut self, u: &NewUser<'_>) -> Result<i64, StoreError> {
+        let now = now_micros();
+        Ok(on_tx!(self, |conn| {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO users (login, kind, full_name, position, agency_id, phone, email, password_hash,
+                                    must_change_password, active, created_at, password_changed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+            )
+            .bind(u.login)
+            .bind(u.kind)
+            .bind(u.full_name)
+            .bind(u.position)
+            .bind(u.agency_id)
+            .bind(u.phone)
+            .bind(u.email)
+            .bind(u.password_hash)
+            .bind(i64::from(u.must_change_password))
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?
+        }))
+    }
+
+    pub async fn set_password(
+        &mut self,
+        user_id: i64,
+        hash: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4 WHERE id = $1",
+            )
+            .bind(user_id)
+            .bind(hash)
+            .bind(i64::from(must_change))
+            .bind(now_micros())
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn grant(
+        &mut self,
+        user_id: i64,
+        role: &str,
+        agency_id: Option<i64>,
+        with_children: bool,
+        granted_by: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        Ok(on_tx!(self, |conn| {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO role_grants (user_id, role, agency_id, with_children, granted_by, granted_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(user_id)
+            .bind(role)
+            .bind(agency_id)
+            .bind(i64::from(with_children))
+            .bind(granted_by)
+            .bind(now_micros())
+            .fetch_one(&mut *conn)
+            .await?
+        }))
+    }
+
+    pub async fn create_session(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_micros();
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+                 VALUES ($1, $2, $3, $3, $4, $5, $6)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .bind(ip)
+            .bind(user_agent)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn touch_session(&mut self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn revoke_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(now_micros())
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Signs a user out everywhere; returns how many sessions ended.
+    pub async fn revoke_sessions_of(&mut self, user_id: i64) -> Result<u64, StoreError> {
+        Ok(on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now_micros())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }))
+    }
+
+    pub async fn record_failure(&mut self, login: &str, ip: &str) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("INSERT INTO login_failures (login, ip, at) VALUES ($1, $2, $3)")
+                .bind(login)
+                .bind(ip)
+                .bind(now_micros())
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Forgets a login's failures after it signs in (the audit log keeps them).
+    pub async fn clear_failures(&mut self, login: &str) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("DELETE FROM login_failures WHERE login = $1")
+                .bind(login)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn audit(&mut self, e: &AuditEntry<'_>) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor_id, actor_login, ip, action, object_type, object_id, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(now_micros())
+            .bind(e.actor_id)
+            .bind(e.actor_login)
+            .bind(e.ip)
+            .bind(e.action)
+            .bind(e.object_type)
+            .bind(e.object_id)
+            .bind(e.detail)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+}
