@@ -197,6 +197,15 @@ impl Db {
         Ok(agency(row))
     }
 
+    /// Every agency's parent, whatever its validity: the tree that role scopes are read in.
+    pub async fn agency_parents(&self) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, parent_id FROM agencies")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     pub async fn desks_of(&self, agency_id: i64) -> Result<Vec<DeskRow>, StoreError> {
         let rows: Vec<(i64, i64, String, String)> = on_read!(self, |pool| {
             sqlx::query_as(

@@ -357,6 +357,44 @@ impl Tx {
         }))
     }
 
+    /// Ends a grant; returns the grant as it was (for the audit), or not found.
+    pub async fn revoke_grant(&mut self, grant_id: i64) -> Result<GrantRow, StoreError> {
+        let row: Option<(i64, i64, String, Option<i64>, i64)> = on_tx!(self, |conn| {
+            sqlx::query_as(
+                "SELECT id, user_id, role, agency_id, with_children FROM role_grants WHERE id = $1 AND revoked_at IS NULL",
+            )
+            .bind(grant_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        let (id, user_id, role, agency_id, with_children) = row.ok_or(StoreError::NotFound)?;
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE role_grants SET revoked_at = $2 WHERE id = $1")
+                .bind(grant_id)
+                .bind(now_micros())
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(GrantRow {
+            id,
+            user_id,
+            role,
+            agency_id,
+            with_children: with_children != 0,
+        })
+    }
+
+    pub async fn set_active(&mut self, user_id: i64, active: bool) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE users SET active = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(i64::from(active))
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
     pub async fn create_session(
         &mut self,
         token_hash: &str,

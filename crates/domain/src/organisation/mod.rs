@@ -1,6 +1,7 @@
 //! The organisation of a province: administrative units, agencies, one-stop desks, and who may
 //! act where (roles granted for a scope of agencies).
 
+pub mod access;
 mod identifier;
 mod role;
 

@@ -370,6 +370,15 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/tinh-ngay-hen-tra", ALL),
         ("/can-bo/to-chuc", ALL),
         ("/doi-mat-khau", ALL),
+        (
+            "/can-bo/quan-tri/can-bo",
+            &["province_admin", "agency_admin"],
+        ),
+        ("/can-bo/quan-tri/nhat-ky", &["province_admin", "auditor"]),
+        (
+            "/can-bo/quan-tri/nhat-ky.csv",
+            &["province_admin", "auditor"],
+        ),
     ];
     assert_eq!(
         ALL.len(),

@@ -11,7 +11,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
+use std::collections::BTreeMap;
+
 use motcua_domain::organisation::Role;
+use motcua_domain::organisation::access::{self, Action, Grant, Reach};
 use motcua_store::{GrantRow, UserRow};
 use sha2::{Digest, Sha256};
 
@@ -83,6 +86,41 @@ pub(crate) struct Staff {
 }
 
 impl Staff {
+    fn domain_grants(&self) -> Vec<Grant> {
+        self.grants
+            .iter()
+            .filter_map(|g| {
+                Some(Grant {
+                    role: Role::from_code(&g.role)?,
+                    agency_id: g.agency_id,
+                    with_children: g.with_children,
+                })
+            })
+            .collect()
+    }
+
+    /// The agencies `action` reaches for this person, or forbidden if none.
+    pub async fn reach(
+        &self,
+        state: &AppState,
+        action: Action,
+        api: bool,
+    ) -> Result<Reach, Denied> {
+        let parents: BTreeMap<i64, Option<i64>> = state
+            .db
+            .agency_parents()
+            .await
+            .map_err(|e| Denied::Failed(e.into()))?
+            .into_iter()
+            .collect();
+        let reach = access::reach(&self.domain_grants(), action, &parents);
+        if reach.allowed() {
+            Ok(reach)
+        } else {
+            Err(Denied::Forbidden { api })
+        }
+    }
+
     pub fn roles(&self) -> Vec<Role> {
         let mut roles: Vec<Role> = self
             .grants
@@ -107,6 +145,10 @@ pub(crate) enum Denied {
     },
     /// Signed in with a password that must be changed first.
     ChangePassword,
+    /// Signed in, but the role does not allow it.
+    Forbidden {
+        api: bool,
+    },
     Failed(Problem),
 }
 
@@ -125,6 +167,21 @@ impl IntoResponse for Denied {
                     .into_response()
             }
             Denied::ChangePassword => Redirect::to("/doi-mat-khau").into_response(),
+            Denied::Forbidden { api: true } => {
+                Problem::new(axum::http::StatusCode::FORBIDDEN, "forbidden", "Không có quyền")
+                    .detail("Vai trò của bạn không cho phép thao tác này.")
+                    .into_response()
+            }
+            Denied::Forbidden { api: false } => (
+                axum::http::StatusCode::FORBIDDEN,
+                axum::response::Html(
+                    "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Không có quyền truy cập</title>\
+                     <link rel=\"stylesheet\" href=\"/static/app.css\"><main class=\"wrap\"><h1>Không có quyền truy cập</h1>\
+                     <p>Vai trò của bạn không cho phép mở trang này. Nếu cần, hãy liên hệ quản trị viên của cơ quan.</p>\
+                     <p><a href=\"/can-bo\">Về trang cán bộ</a></p></main></html>",
+                ),
+            )
+                .into_response(),
             Denied::Failed(problem) => problem.into_response(),
         }
     }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, not_found_page, render};
+use super::{Choice, Layout, not_found_page, render};
 use crate::AppState;
 use crate::api::{YearAnswer, year_answer};
 use crate::due::{DueInput, UNITS, now};
@@ -21,12 +21,6 @@ pub(crate) struct CalcForm {
     count_receipt_day: Option<String>,
     no_cutoff: Option<String>,
     agency: Option<String>,
-}
-
-pub(crate) struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 pub(crate) struct CalcResult {

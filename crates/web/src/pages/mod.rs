@@ -2,6 +2,8 @@
 //! without JavaScript, and htmx only shortens round trips where it is loaded.
 
 mod account;
+mod admin_audit;
+mod admin_staff;
 mod calendar;
 mod home;
 mod organisation;
@@ -16,6 +18,13 @@ use axum::routing::{get, post};
 use crate::AppState;
 use crate::problem::Problem;
 
+/// An option of a `<select>`.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// What the shared layout needs from every page.
 pub(crate) struct Layout {
     pub site_name: String,
@@ -25,6 +34,9 @@ pub(crate) struct Layout {
     pub active: &'static str,
     /// The signed-in person's name, for the header.
     pub user_name: Option<String>,
+    /// Which administration links the navigation shows (the pages check again themselves).
+    pub can_manage_staff: bool,
+    pub can_read_audit: bool,
 }
 
 impl Layout {
@@ -35,11 +47,18 @@ impl Layout {
             asset_version: crate::assets::version(),
             active: "",
             user_name: None,
+            can_manage_staff: false,
+            can_read_audit: false,
         }
     }
 
     pub fn signed_in(mut self, staff: &crate::auth::Staff) -> Layout {
+        use motcua_domain::organisation::access::Action;
+        let roles = staff.roles();
+        let may = |action: Action| roles.iter().any(|r| action.roles().contains(r));
         self.user_name = Some(staff.user.full_name.clone());
+        self.can_manage_staff = may(Action::ManageStaff);
+        self.can_read_audit = may(Action::ReadAudit);
         self
     }
 
@@ -70,6 +89,29 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/can-bo/tinh-ngay-hen-tra", get(calendar::calculator))
         .route("/can-bo/to-chuc", get(organisation::show))
+        .route(
+            "/can-bo/quan-tri/can-bo",
+            get(admin_staff::list).post(admin_staff::create),
+        )
+        .route(
+            "/can-bo/quan-tri/can-bo/{id}/dat-lai-mat-khau",
+            post(admin_staff::reset_password),
+        )
+        .route(
+            "/can-bo/quan-tri/can-bo/{id}/vai-tro",
+            post(admin_staff::grant),
+        )
+        .route("/can-bo/quan-tri/can-bo/{id}/khoa", post(admin_staff::lock))
+        .route(
+            "/can-bo/quan-tri/can-bo/{id}/mo-khoa",
+            post(admin_staff::unlock),
+        )
+        .route(
+            "/can-bo/quan-tri/vai-tro/{id}/thu-hoi",
+            post(admin_staff::revoke),
+        )
+        .route("/can-bo/quan-tri/nhat-ky", get(admin_audit::list))
+        .route("/can-bo/quan-tri/nhat-ky.csv", get(admin_audit::export))
 }
 
 /// Renders a page, or a plain error page if the template fails.
