@@ -83,8 +83,16 @@ fn show_time(micros: i64) -> String {
     )
 }
 
+/// A filter read and checked: what the store's query takes.
+struct AuditQuery {
+    action: Option<String>,
+    login: Option<String>,
+    from: Option<i64>,
+    until: Option<i64>,
+}
+
 /// The filter's query as the store takes it, or the message for a bad date.
-fn query(f: &Filter) -> Result<(Option<String>, Option<String>, Option<i64>, Option<i64>), String> {
+fn query(f: &Filter) -> Result<AuditQuery, String> {
     let nonempty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
@@ -114,13 +122,19 @@ async fn rows(
     f: &Filter,
     limit: i64,
 ) -> Result<Result<Vec<AuditRow>, String>, Problem> {
-    let (action, login, from, until) = match query(f) {
+    let q = match query(f) {
         Ok(q) => q,
         Err(message) => return Ok(Err(message)),
     };
     state
         .db
-        .audit(action.as_deref(), login.as_deref(), from, until, limit)
+        .audit(
+            q.action.as_deref(),
+            q.login.as_deref(),
+            q.from,
+            q.until,
+            limit,
+        )
         .await
         .map(Ok)
         .map_err(Problem::from)
