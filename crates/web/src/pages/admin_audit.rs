@@ -109,12 +109,12 @@ fn query(f: &Filter) -> Result<AuditQuery, String> {
     };
     let from = day(&f.from, "Từ ngày")?.map(|d| Instant::from_local(d, 0).0);
     let until = day(&f.until, "Đến ngày")?.map(|d| Instant::from_local(d.add_days(1), 0).0);
-    Ok((
-        nonempty(&f.action),
-        nonempty(&f.login).map(|l| l.to_lowercase()),
+    Ok(AuditQuery {
+        action: nonempty(&f.action),
+        login: nonempty(&f.login).map(|l| l.to_lowercase()),
         from,
         until,
-    ))
+    })
 }
 
 async fn rows(
