@@ -366,6 +366,35 @@ impl Tx {
         Ok(())
     }
 
+    /// Moves the staff of `from` agencies, and the roles granted on them, to `to` (a merger).
+    /// Returns how many people moved.
+    pub async fn move_staff(&mut self, from: &[i64], to: i64) -> Result<u64, StoreError> {
+        if from.is_empty() {
+            return Ok(0);
+        }
+        let list = from
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let users = format!("UPDATE users SET agency_id = $1 WHERE agency_id IN ({list})");
+        let grants = format!(
+            "UPDATE role_grants SET agency_id = $1 WHERE agency_id IN ({list}) AND revoked_at IS NULL"
+        );
+        Ok(on_tx!(self, |conn| {
+            let moved = sqlx::query(sqlx::AssertSqlSafe(users))
+                .bind(to)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            sqlx::query(sqlx::AssertSqlSafe(grants))
+                .bind(to)
+                .execute(&mut *conn)
+                .await?;
+            moved
+        }))
+    }
+
     pub async fn insert_desk(
         &mut self,
         agency_id: i64,

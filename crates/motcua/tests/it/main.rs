@@ -9,3 +9,4 @@ mod calendar;
 mod cli;
 mod demo;
 mod http;
+mod merge;

@@ -4,6 +4,7 @@
 mod account;
 mod admin_audit;
 mod admin_staff;
+mod admin_units;
 mod calendar;
 mod home;
 mod organisation;
@@ -37,6 +38,7 @@ pub(crate) struct Layout {
     /// Which administration links the navigation shows (the pages check again themselves).
     pub can_manage_staff: bool,
     pub can_read_audit: bool,
+    pub can_manage_organisation: bool,
 }
 
 impl Layout {
@@ -49,6 +51,7 @@ impl Layout {
             user_name: None,
             can_manage_staff: false,
             can_read_audit: false,
+            can_manage_organisation: false,
         }
     }
 
@@ -59,6 +62,7 @@ impl Layout {
         self.user_name = Some(staff.user.full_name.clone());
         self.can_manage_staff = may(Action::ManageStaff);
         self.can_read_audit = may(Action::ReadAudit);
+        self.can_manage_organisation = may(Action::ManageOrganisation);
         self
     }
 
@@ -109,6 +113,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/can-bo/quan-tri/vai-tro/{id}/thu-hoi",
             post(admin_staff::revoke),
+        )
+        .route(
+            "/can-bo/quan-tri/sap-nhap",
+            get(admin_units::form).post(admin_units::submit),
         )
         .route("/can-bo/quan-tri/nhat-ky", get(admin_audit::list))
         .route("/can-bo/quan-tri/nhat-ky.csv", get(admin_audit::export))
