@@ -22,6 +22,6 @@ pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
 pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};
-pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, UserRow};
+pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, TokenRow, UserRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

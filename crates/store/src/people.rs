@@ -52,6 +52,37 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// A personal access token as listed to its owner (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    /// Space-separated: `read`, `write`.
+    pub scopes: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+type TokenTuple = (i64, i64, String, String, i64, i64, Option<i64>, Option<i64>);
+
+fn token(
+    (id, user_id, name, scopes, created_at, expires_at, revoked_at, last_used_at): TokenTuple,
+) -> TokenRow {
+    TokenRow {
+        id,
+        user_id,
+        name,
+        scopes,
+        created_at,
+        expires_at,
+        revoked_at,
+        last_used_at,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry<'a> {
     pub actor_id: Option<i64>,
@@ -215,6 +246,46 @@ impl Db {
             last_seen_at: r.12,
             expires_at: r.13,
         }))
+    }
+
+    pub async fn tokens_of(&self, user_id: i64) -> Result<Vec<TokenRow>, StoreError> {
+        let rows: Vec<TokenTuple> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id, name, scopes, created_at, expires_at, revoked_at, last_used_at
+                 FROM access_tokens WHERE user_id = $1 ORDER BY id DESC",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(token).collect())
+    }
+
+    /// The token with this hash and its (active) owner, if it is neither revoked nor expired.
+    pub async fn token_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(TokenRow, UserRow)>, StoreError> {
+        let row: Option<TokenTuple> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, t.user_id, t.name, t.scopes, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
+                 FROM access_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        match row {
+            None => Ok(None),
+            Some(t) => {
+                let t = token(t);
+                let user = self.user(t.user_id).await?;
+                Ok(Some((t, user)))
+            }
+        }
     }
 
     /// Failed sign-ins since `since` for a login and for an address.
@@ -457,6 +528,59 @@ impl Tx {
             .await?
             .rows_affected()
         }))
+    }
+
+    pub async fn insert_token(
+        &mut self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        scopes: &str,
+        expires_at: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(on_tx!(self, |conn| {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO access_tokens (user_id, name, token_hash, scopes, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(scopes)
+            .bind(now_micros())
+            .bind(expires_at)
+            .fetch_one(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// Revokes one of `user_id`'s tokens; not found if it is not theirs or already revoked.
+    pub async fn revoke_token(&mut self, id: i64, user_id: i64) -> Result<(), StoreError> {
+        let n = on_tx!(self, |conn| {
+            sqlx::query("UPDATE access_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(user_id)
+                .bind(now_micros())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub async fn touch_token(&mut self, id: i64, now: i64) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE access_tokens SET last_used_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
     }
 
     pub async fn record_failure(&mut self, login: &str, ip: &str) -> Result<(), StoreError> {

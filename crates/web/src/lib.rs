@@ -9,7 +9,7 @@ mod auth;
 mod due;
 mod layers;
 mod metrics;
-mod pages;
+pub(crate) mod pages;
 mod problem;
 
 use std::net::SocketAddr;

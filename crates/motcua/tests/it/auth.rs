@@ -370,6 +370,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/tinh-ngay-hen-tra", ALL),
         ("/can-bo/to-chuc", ALL),
         ("/doi-mat-khau", ALL),
+        ("/can-bo/ma-truy-cap", ALL),
         (
             "/can-bo/quan-tri/can-bo",
             &["province_admin", "agency_admin"],

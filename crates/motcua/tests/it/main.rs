@@ -10,3 +10,4 @@ mod cli;
 mod demo;
 mod http;
 mod merge;
+mod tokens;

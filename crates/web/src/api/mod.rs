@@ -3,6 +3,7 @@
 
 mod calendar;
 mod health;
+mod me;
 
 pub(crate) use calendar::{YearAnswer, year_answer};
 
@@ -24,9 +25,31 @@ use crate::problem::Problem;
         description = "API của hệ thống một cửa điện tử motcua. Lỗi được trả về dạng problem+json (RFC 9457).",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(Problem))
+    components(schemas(Problem)),
+    modifiers(&BearerScheme)
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` security scheme: a personal access token (`mc_…`).
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "Mã truy cập cá nhân (mc_…), tạo tại /can-bo/ma-truy-cap",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The API's routes with their OpenAPI descriptions.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -34,6 +57,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(calendar::due))
         .routes(routes!(calendar::year))
+        .routes(routes!(me::me))
+        .routes(routes!(me::revoke_token))
         .route("/api/v1/openapi.json", get(openapi_json))
 }
 

@@ -149,6 +149,10 @@ pub(crate) enum Denied {
     Forbidden {
         api: bool,
     },
+    /// A bearer token that is unknown, expired or revoked.
+    BadToken,
+    /// A valid token without the scope the request needs.
+    Scope(&'static str),
     Failed(Problem),
 }
 
@@ -167,6 +171,19 @@ impl IntoResponse for Denied {
                     .into_response()
             }
             Denied::ChangePassword => Redirect::to("/doi-mat-khau").into_response(),
+            Denied::BadToken => {
+                let mut response = Problem::new(axum::http::StatusCode::UNAUTHORIZED, "invalid-token", "Mã truy cập không hợp lệ")
+                    .detail("Mã truy cập không đúng, đã hết hạn hoặc đã bị thu hồi.")
+                    .into_response();
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
+                response
+            }
+            Denied::Scope(scope) => Problem::new(axum::http::StatusCode::FORBIDDEN, "insufficient-scope", "Mã truy cập không đủ quyền")
+                .detail(format!("Thao tác này cần mã truy cập có phạm vi “{scope}”."))
+                .into_response(),
             Denied::Forbidden { api: true } => {
                 Problem::new(axum::http::StatusCode::FORBIDDEN, "forbidden", "Không có quyền")
                     .detail("Vai trò của bạn không cho phép thao tác này.")
@@ -207,8 +224,67 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The bearer token of a request, if it carries one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// A request to the API with a personal access token: the token acts as its owner, within its
+/// scopes (`read` for GET and HEAD, `write` for anything else).
+async fn load_token(parts: &Parts, state: &AppState, token: &str) -> Result<Staff, Denied> {
+    let now = now().0;
+    let (row, user) = state
+        .db
+        .token_user(&token_hash(token), now)
+        .await
+        .map_err(|e| Denied::Failed(e.into()))?
+        .ok_or(Denied::BadToken)?;
+    let needed = if matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        "read"
+    } else {
+        "write"
+    };
+    if !row.scopes.split_whitespace().any(|s| s == needed) {
+        return Err(Denied::Scope(needed));
+    }
+    if row.last_used_at.is_none_or(|t| now - t > 60_000_000) {
+        let mut tx = state
+            .db
+            .begin()
+            .await
+            .map_err(|e| Denied::Failed(e.into()))?;
+        tx.touch_token(row.id, now)
+            .await
+            .map_err(|e| Denied::Failed(e.into()))?;
+        tx.commit().await.map_err(|e| Denied::Failed(e.into()))?;
+    }
+    let grants = state
+        .db
+        .grants_of(user.id)
+        .await
+        .map_err(|e| Denied::Failed(e.into()))?;
+    Ok(Staff {
+        user,
+        grants,
+        ip: client_ip(parts),
+    })
+}
+
 async fn load(parts: &Parts, state: &AppState) -> Result<Staff, Denied> {
     let api = parts.uri.path().starts_with("/api/");
+    if let Some(token) = bearer(&parts.headers) {
+        // Tokens are for integrations: they open the API, never the pages.
+        if api {
+            return load_token(parts, state, token).await;
+        }
+    }
     let next = parts
         .uri
         .path_and_query()

@@ -8,6 +8,9 @@ mod admin_units;
 mod calendar;
 mod home;
 mod organisation;
+mod tokens;
+
+pub(crate) use tokens::revoke_own as revoke_own_token;
 
 use askama::Template;
 use axum::Router;
@@ -93,6 +96,11 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/can-bo/tinh-ngay-hen-tra", get(calendar::calculator))
         .route("/can-bo/to-chuc", get(organisation::show))
+        .route(
+            "/can-bo/ma-truy-cap",
+            get(tokens::list).post(tokens::create),
+        )
+        .route("/can-bo/ma-truy-cap/{id}/thu-hoi", post(tokens::revoke))
         .route(
             "/can-bo/quan-tri/can-bo",
             get(admin_staff::list).post(admin_staff::create),
