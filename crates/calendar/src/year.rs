@@ -60,6 +60,45 @@ impl YearData {
     pub fn is_official(&self) -> bool {
         matches!(self.source, Source::Official { .. })
     }
+
+    /// The rules every year obeys, however it was entered: each date in the year and listed
+    /// once, make-up days on weekends only, a reason and a legal basis for each, days off of the
+    /// kinds that are days off. Messages are in Vietnamese, for the administrator.
+    pub fn check(&self) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (list, working) in [(&self.days_off, false), (&self.working_days, true)] {
+            for day in list.iter() {
+                let d = day.date.vn();
+                if day.date.year() != self.year {
+                    errors.push(format!("Ngày {d} không thuộc năm {}.", self.year));
+                }
+                if !seen.insert(day.date) {
+                    errors.push(format!("Ngày {d} được ghi hai lần."));
+                }
+                if working != (day.kind == DayKind::MakeUp) {
+                    errors.push(format!("Ngày {d}: loại ngày không phù hợp."));
+                }
+                if working && !day.date.weekday().is_weekend() {
+                    errors.push(format!(
+                        "Ngày {d} là {}: chỉ thứ Bảy, Chủ nhật mới có thể là ngày làm bù.",
+                        day.date.weekday().vietnamese()
+                    ));
+                }
+                if day.reason.trim().is_empty() {
+                    errors.push(format!("Ngày {d}: ghi rõ lý do."));
+                }
+                if day.basis.trim().is_empty() {
+                    errors.push(format!("Ngày {d}: ghi căn cứ pháp lý."));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 const LABOUR_CODE: &str = "Bộ luật Lao động 2019, Điều 112";
@@ -411,6 +450,32 @@ mod tests {
             let data = by_rules(year);
             assert!(off(&data).contains(&d(year, 9, companion)), "{year}");
         }
+    }
+
+    #[test]
+    fn a_year_checks_its_own_rules() {
+        let mut year = by_rules(2027);
+        year.source = Source::Official { name: "x".into() };
+        assert!(year.check().is_ok());
+        year.working_days.push(SpecialDay {
+            date: d(2027, 3, 3),
+            kind: DayKind::MakeUp,
+            reason: "".into(),
+            basis: "b".into(),
+        });
+        year.days_off.push(year.days_off[0].clone());
+        year.days_off.push(SpecialDay {
+            date: d(2026, 3, 3),
+            kind: DayKind::Holiday,
+            reason: "r".into(),
+            basis: "b".into(),
+        });
+        let errors = year.check().unwrap_err();
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors.iter().any(|e| e.contains("chỉ thứ Bảy, Chủ nhật")));
+        assert!(errors.iter().any(|e| e.contains("hai lần")));
+        assert!(errors.iter().any(|e| e.contains("không thuộc năm 2027")));
+        assert!(errors.iter().any(|e| e.contains("ghi rõ lý do")));
     }
 
     #[test]

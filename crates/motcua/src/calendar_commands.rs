@@ -34,7 +34,8 @@ pub async fn due(global: &GlobalArgs, args: &DueArgs) -> Result<(), Failure> {
     };
     let local = working_time::local_years(&config)?;
     let saved = saved_years(&config).await?;
-    let time = working_time::build(&config, local, saved);
+    let handle = motcua_web::TimeHandle::new(working_time::setup(&config, local), saved);
+    let time = handle.current();
     let rules = time.rules(args.agency.as_deref()).map_err(|e| {
         Failure::usage(format!(
             "--agency: {e}; add it under [calendar.agencies] in motcua.toml"
@@ -92,7 +93,7 @@ pub async fn due(global: &GlobalArgs, args: &DueArgs) -> Result<(), Failure> {
 /// never creates a database.
 async fn saved_years(
     config: &crate::config::Config,
-) -> Result<Vec<motcua_calendar::YearData>, Failure> {
+) -> Result<Vec<((i64, i64), motcua_calendar::YearData)>, Failure> {
     let url = config.database_url();
     if let Some(path) = url.strip_prefix("sqlite://")
         && !std::path::Path::new(path).exists()
@@ -106,9 +107,9 @@ async fn saved_years(
                 "{e}; the calendar saved there is needed for the date"
             ))
         })?;
-    let years = working_time::db_years(&db).await;
+    let years = motcua_web::saved_years(&db).await;
     db.close().await;
-    years
+    years.map_err(Failure::run)
 }
 
 pub fn lunar(args: &LunarArgs) -> Result<(), Failure> {

@@ -174,14 +174,32 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     })?;
     init_logging(&config);
     let (db, _) = open_database(&config).await?;
-    let saved_years = match crate::working_time::db_years(&db).await {
+    let saved_years = match motcua_web::saved_years(&db).await {
         Ok(years) => years,
-        Err(failure) => {
+        Err(message) => {
             db.close().await;
-            return Err(failure);
+            return Err(Failure::run(message));
         }
     };
-    let time = crate::working_time::build(&config, local_years, saved_years);
+    let time = motcua_web::TimeHandle::new(
+        crate::working_time::setup(&config, local_years),
+        saved_years,
+    );
+    // Another motcua process (or this one) may save a calendar year: notice it within 30 s.
+    tokio::spawn({
+        let (time, db) = (time.clone(), db.clone());
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                match time.reload(&db).await {
+                    Ok(true) => tracing::info!("calendar reloaded: saved years changed"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(%e, "calendar reload failed"),
+                }
+            }
+        }
+    });
     if config.demo {
         match db.has_organisation().await {
             Ok(false) => {

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use motcua_calendar::year::parse_year_file;
-use motcua_calendar::{WorkingTime, YearData, official};
-use motcua_store::Db;
+use motcua_calendar::{YearData, official};
+use motcua_web::TimeSetup;
 
 use crate::Failure;
 use crate::config::Config;
@@ -39,33 +39,6 @@ fn read_dir_years(dir: &Path) -> Result<Vec<YearData>, Failure> {
         .collect()
 }
 
-/// The years saved by administrators, if the database has the table (it may be older).
-pub async fn db_years(db: &Db) -> Result<Vec<YearData>, Failure> {
-    if db
-        .schema_version()
-        .await
-        .map_err(|e| Failure::run(e.to_string()))?
-        < 2
-    {
-        return Ok(Vec::new());
-    }
-    let saved = db
-        .calendar_years_in_force()
-        .await
-        .map_err(|e| Failure::run(format!("cannot read the saved calendar years: {e}")))?;
-    saved
-        .iter()
-        .map(|v| {
-            serde_json::from_str::<YearData>(&v.data).map_err(|e| {
-                Failure::run(format!(
-                    "the saved calendar of {} (version {}) cannot be read: {e}",
-                    v.year, v.version
-                ))
-            })
-        })
-        .collect()
-}
-
 /// The years shipped in the binary and those of `calendar.dir`: everything but the database.
 pub fn local_years(config: &Config) -> Result<Vec<YearData>, Failure> {
     let mut years = official::shipped()
@@ -76,8 +49,11 @@ pub fn local_years(config: &Config) -> Result<Vec<YearData>, Failure> {
     Ok(years)
 }
 
-/// The calendar from local years and then the saved ones, with the configured office hours.
-pub fn build(config: &Config, local: Vec<YearData>, saved: Vec<YearData>) -> WorkingTime {
-    let years = local.into_iter().chain(saved).collect();
-    WorkingTime::new(years, config.office_hours, config.agency_hours.clone())
+/// What the calendar is built from, besides the saved years.
+pub fn setup(config: &Config, local_years: Vec<YearData>) -> TimeSetup {
+    TimeSetup {
+        local_years,
+        hours: config.office_hours,
+        agency_hours: config.agency_hours.clone(),
+    }
 }

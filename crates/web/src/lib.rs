@@ -17,7 +17,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
-use motcua_calendar::WorkingTime;
+use std::collections::BTreeMap;
+
+use motcua_calendar::{OfficeHours, WorkingTime, YearData};
 use motcua_store::Db;
 
 pub use api::openapi_document;
@@ -63,28 +65,109 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: WebConfig, time: WorkingTime) -> Self {
+    pub fn new(db: Db, config: WebConfig, time: TimeHandle) -> Self {
         AppState {
             db,
             config: Arc::new(config),
-            time: TimeHandle(Arc::new(RwLock::new(Arc::new(time)))),
+            time,
         }
     }
 }
 
-/// The working-time calendar in force. Handlers take a snapshot per request; an administrator's
-/// edit replaces it whole, so no request ever sees half of an edit.
+/// What the working-time calendar is built from, besides the years saved in the database: the
+/// years shipped and read from files, and the office hours.
+#[derive(Debug, Clone)]
+pub struct TimeSetup {
+    pub local_years: Vec<YearData>,
+    pub hours: OfficeHours,
+    pub agency_hours: BTreeMap<String, OfficeHours>,
+}
+
+/// The working-time calendar in force. Handlers take a snapshot per request; a change of the
+/// saved years (here or in another process) rebuilds it whole, so no request sees half an edit.
 #[derive(Clone)]
-pub struct TimeHandle(Arc<RwLock<Arc<WorkingTime>>>);
+pub struct TimeHandle {
+    setup: Arc<TimeSetup>,
+    current: Arc<RwLock<Built>>,
+}
+
+/// A calendar and the saved versions it was built from.
+struct Built {
+    versions: Vec<(i64, i64)>,
+    time: Arc<WorkingTime>,
+}
 
 impl TimeHandle {
-    pub fn current(&self) -> Arc<WorkingTime> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    /// The calendar from `setup` and the saved years (with their (year, version) pairs).
+    pub fn new(setup: TimeSetup, saved: Vec<((i64, i64), YearData)>) -> TimeHandle {
+        let versions = saved.iter().map(|(v, _)| *v).collect();
+        let time = build(&setup, saved.into_iter().map(|(_, y)| y).collect());
+        TimeHandle {
+            setup: Arc::new(setup),
+            current: Arc::new(RwLock::new(Built {
+                versions,
+                time: Arc::new(time),
+            })),
+        }
     }
 
-    pub fn replace(&self, time: WorkingTime) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(time);
+    pub fn current(&self) -> Arc<WorkingTime> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .time
+            .clone()
     }
+
+    /// Rebuilds from the database's saved years if they changed; says whether it did.
+    pub async fn reload(&self, db: &Db) -> Result<bool, String> {
+        let saved = saved_years(db).await?;
+        let versions: Vec<(i64, i64)> = saved.iter().map(|(v, _)| *v).collect();
+        if self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .versions
+            == versions
+        {
+            return Ok(false);
+        }
+        let time = build(&self.setup, saved.into_iter().map(|(_, y)| y).collect());
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Built {
+            versions,
+            time: Arc::new(time),
+        };
+        Ok(true)
+    }
+}
+
+fn build(setup: &TimeSetup, saved: Vec<YearData>) -> WorkingTime {
+    let years = setup.local_years.iter().cloned().chain(saved).collect();
+    WorkingTime::new(years, setup.hours, setup.agency_hours.clone())
+}
+
+/// The calendar years administrators saved, in force, as ((year, version), data).
+pub async fn saved_years(db: &Db) -> Result<Vec<((i64, i64), YearData)>, String> {
+    if db.schema_version().await.map_err(|e| e.to_string())? < 2 {
+        return Ok(Vec::new());
+    }
+    let saved = db
+        .calendar_years_in_force()
+        .await
+        .map_err(|e| format!("cannot read the saved calendar years: {e}"))?;
+    saved
+        .iter()
+        .map(|v| {
+            serde_json::from_str::<YearData>(&v.data)
+                .map(|y| ((v.year, v.version), y))
+                .map_err(|e| {
+                    format!(
+                        "the saved calendar of {} (version {}) cannot be read: {e}",
+                        v.year, v.version
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The whole application: pages, API, health, metrics and static files, with its layers.

@@ -17,6 +17,8 @@ pub enum Action {
     ReadAudit,
     /// Change units and agencies (merges, new identifiers).
     ManageOrganisation,
+    /// Enter or correct a year's official days off and make-up days.
+    ManageCalendar,
 }
 
 impl Action {
@@ -26,7 +28,7 @@ impl Action {
             Action::UseStaffApp => &super::ALL_ROLES,
             Action::ManageStaff => &[Role::ProvinceAdmin, Role::AgencyAdmin],
             Action::ReadAudit => &[Role::ProvinceAdmin, Role::Auditor],
-            Action::ManageOrganisation => &[Role::ProvinceAdmin],
+            Action::ManageOrganisation | Action::ManageCalendar => &[Role::ProvinceAdmin],
         }
     }
 }

@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod auth;
 mod calendar;
+mod calendar_admin;
 mod cli;
 mod demo;
 mod http;

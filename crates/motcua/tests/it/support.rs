@@ -212,13 +212,16 @@ pub fn listing(dir: &Path) -> Vec<String> {
 
 /// The shipped calendars with the default office hours, and one agency (`H56.12`) that opens at
 /// 07:00 and closes at 16:30.
-pub fn test_working_time() -> motcua_calendar::WorkingTime {
-    use motcua_calendar::{OfficeHours, WorkingTime, official};
+pub fn test_working_time() -> motcua_web::TimeHandle {
+    use motcua_calendar::{OfficeHours, official};
     let agency =
         OfficeHours::new((7 * 60, 11 * 60 + 30), (13 * 60, 16 * 60 + 30), 15 * 60).unwrap();
-    WorkingTime::new(
-        official::shipped().unwrap(),
-        OfficeHours::default(),
-        [("H56.12".to_string(), agency)].into_iter().collect(),
+    motcua_web::TimeHandle::new(
+        motcua_web::TimeSetup {
+            local_years: official::shipped().unwrap(),
+            hours: OfficeHours::default(),
+            agency_hours: [("H56.12".to_string(), agency)].into_iter().collect(),
+        },
+        Vec::new(),
     )
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{Choice, Layout, not_found_page, render};
 use crate::AppState;
 use crate::api::{YearAnswer, year_answer};
+use crate::auth::{Denied, Staff};
 use crate::due::{DueInput, UNITS, now};
 
 /// The calculator's form as typed; every value is echoed back so nothing is lost on an error.
@@ -211,18 +212,25 @@ struct Holidays {
     next: Option<i32>,
 }
 
-pub(crate) async fn holidays_this_year(state: State<AppState>) -> Response {
-    holidays_of(state, now().local_date().year()).await
+pub(crate) async fn holidays_this_year(
+    state: State<AppState>,
+    staff: Result<Staff, Denied>,
+) -> Response {
+    holidays_of(state, staff.ok(), now().local_date().year()).await
 }
 
-pub(crate) async fn holidays(state: State<AppState>, Path(year): Path<String>) -> Response {
+pub(crate) async fn holidays(
+    state: State<AppState>,
+    staff: Result<Staff, Denied>,
+    Path(year): Path<String>,
+) -> Response {
     match year.parse::<i32>() {
-        Ok(year) => holidays_of(state, year).await,
+        Ok(year) => holidays_of(state, staff.ok(), year).await,
         Err(_) => not_found_page(&state, &format!("/lich-nghi-le/{year}")),
     }
 }
 
-async fn holidays_of(State(state): State<AppState>, year: i32) -> Response {
+async fn holidays_of(State(state): State<AppState>, staff: Option<Staff>, year: i32) -> Response {
     let Ok(answer) = year_answer(&state, year) else {
         return not_found_page(&state, &format!("/lich-nghi-le/{year}"));
     };
@@ -237,6 +245,7 @@ async fn holidays_of(State(state): State<AppState>, year: i32) -> Response {
         StatusCode::OK,
         Holidays {
             layout: Layout::new(&state, &format!("Lịch nghỉ lễ, Tết năm {year}"))
+                .maybe_signed_in(staff.as_ref())
                 .active("holidays"),
             previous: (year > *range.start()).then_some(year - 1),
             next: (year < *range.end()).then_some(year + 1),

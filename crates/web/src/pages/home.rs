@@ -12,11 +12,16 @@ struct Home {
     layout: Layout,
 }
 
-pub(crate) async fn show(State(state): State<AppState>) -> Response {
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    staff: Result<crate::auth::Staff, crate::auth::Denied>,
+) -> Response {
     render(
         StatusCode::OK,
         Home {
-            layout: Layout::new(&state, "Trang chủ").active("home"),
+            layout: Layout::new(&state, "Trang chủ")
+                .maybe_signed_in(staff.ok().as_ref())
+                .active("home"),
         },
     )
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin_audit;
+mod admin_calendar;
 mod admin_staff;
 mod admin_units;
 mod calendar;
@@ -42,6 +43,7 @@ pub(crate) struct Layout {
     pub can_manage_staff: bool,
     pub can_read_audit: bool,
     pub can_manage_organisation: bool,
+    pub can_manage_calendar: bool,
 }
 
 impl Layout {
@@ -55,6 +57,15 @@ impl Layout {
             can_manage_staff: false,
             can_read_audit: false,
             can_manage_organisation: false,
+            can_manage_calendar: false,
+        }
+    }
+
+    /// The header of a public page shows who is signed in, when someone is.
+    pub fn maybe_signed_in(self, staff: Option<&crate::auth::Staff>) -> Layout {
+        match staff {
+            Some(staff) => self.signed_in(staff),
+            None => self,
         }
     }
 
@@ -66,6 +77,7 @@ impl Layout {
         self.can_manage_staff = may(Action::ManageStaff);
         self.can_read_audit = may(Action::ReadAudit);
         self.can_manage_organisation = may(Action::ManageOrganisation);
+        self.can_manage_calendar = may(Action::ManageCalendar);
         self
     }
 
@@ -125,6 +137,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/can-bo/quan-tri/sap-nhap",
             get(admin_units::form).post(admin_units::submit),
+        )
+        .route(
+            "/can-bo/quan-tri/lich/{year}",
+            get(admin_calendar::show).post(admin_calendar::save),
         )
         .route("/can-bo/quan-tri/nhat-ky", get(admin_audit::list))
         .route("/can-bo/quan-tri/nhat-ky.csv", get(admin_audit::export))
