@@ -75,6 +75,64 @@ pub fn normalise_login(text: &str) -> Result<String, String> {
     Ok(login)
 }
 
+/// How an applicant is reached and signs in: a Vietnamese phone number or an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contact {
+    /// Ten digits starting with 0 (`+84` and spaces are accepted and removed).
+    Phone(String),
+    Email(String),
+}
+
+impl Contact {
+    pub fn parse(text: &str) -> Result<Contact, String> {
+        let t = text.trim();
+        if t.contains('@') {
+            let email = t.to_lowercase();
+            let (local, domain) = email.split_once('@').unwrap_or(("", ""));
+            let ok = !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && email.len() <= 120;
+            return if ok {
+                Ok(Contact::Email(email))
+            } else {
+                Err(format!("“{t}” không phải địa chỉ thư điện tử hợp lệ."))
+            };
+        }
+        let digits: String = t
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-'))
+            .collect();
+        let national = match digits
+            .strip_prefix("+84")
+            .or_else(|| digits.strip_prefix("84").filter(|r| r.len() == 9))
+        {
+            Some(rest) => format!("0{rest}"),
+            None => digits,
+        };
+        if national.len() == 10
+            && national.starts_with('0')
+            && national.bytes().all(|b| b.is_ascii_digit())
+        {
+            Ok(Contact::Phone(national))
+        } else {
+            Err(format!(
+                "“{t}” không phải số điện thoại hợp lệ (10 chữ số, ví dụ 0912 345 678)."
+            ))
+        }
+    }
+
+    /// The login name an applicant signs in with.
+    pub fn login(&self) -> &str {
+        match self {
+            Contact::Phone(p) => p,
+            Contact::Email(e) => e,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +151,38 @@ mod tests {
             assert!(err.contains(why), "{pw}: {err}");
         }
         assert!(check_password("sông Hồng chảy về biển", "nguyenvana", "Nguyễn Văn A").is_ok());
+    }
+
+    #[test]
+    fn contacts_are_normalised() {
+        for text in [
+            "0912345678",
+            "0912 345 678",
+            "+84 912 345 678",
+            "84912345678",
+            "091.234.5678",
+        ] {
+            assert_eq!(
+                Contact::parse(text),
+                Ok(Contact::Phone("0912345678".into())),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            Contact::parse(" Dan@Example.VN "),
+            Ok(Contact::Email("dan@example.vn".into()))
+        );
+        for bad in [
+            "12345",
+            "09123456789",
+            "+1 555 0100",
+            "dan@",
+            "@x.vn",
+            "dan@x",
+            "không có",
+        ] {
+            assert!(Contact::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod applicants;
 mod auth;
 mod calendar;
 mod calendar_admin;

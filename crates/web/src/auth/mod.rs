@@ -136,6 +136,24 @@ impl Staff {
 /// Like [`Staff`], but also for someone who must change their password first.
 pub(crate) struct SignedIn(pub Staff);
 
+/// A signed-in applicant (citizen or business): their own pages only.
+pub(crate) struct Applicant(pub UserRow);
+
+impl FromRequestParts<AppState> for Applicant {
+    type Rejection = Denied;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let person = load(parts, state).await?;
+        if person.user.kind != "applicant" {
+            return Err(Denied::Forbidden { api: false });
+        }
+        Ok(Applicant(person.user))
+    }
+}
+
 /// Why a request is not let in.
 pub(crate) enum Denied {
     /// Not signed in: a page goes to the sign-in form, the API answers 401.
@@ -348,9 +366,9 @@ impl FromRequestParts<AppState> for SignedIn {
     ) -> Result<Self, Self::Rejection> {
         let staff = load(parts, state).await?;
         if staff.user.kind != "staff" {
-            return Err(Denied::SignIn {
-                api: false,
-                next: "/can-bo".into(),
+            // An applicant's account does not open the staff application.
+            return Err(Denied::Forbidden {
+                api: parts.uri.path().starts_with("/api/"),
             });
         }
         Ok(SignedIn(staff))

@@ -59,7 +59,11 @@ pub(crate) async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let ip = peer.ip().to_string();
-    let login = form.login.trim().to_lowercase();
+    // Applicants sign in with a phone number or e-mail however they type it.
+    let login = match motcua_domain::people::Contact::parse(&form.login) {
+        Ok(contact) => contact.login().to_string(),
+        Err(_) => form.login.trim().to_lowercase(),
+    };
     let next = safe_next(form.next.as_deref());
     let page = |error: &str, status| {
         render(
@@ -85,7 +89,7 @@ pub(crate) async fn sign_in(
         );
     }
     let user = match state.db.user_by_login(&login).await {
-        Ok(user) => user.filter(|u| u.active && u.kind == "staff"),
+        Ok(user) => user.filter(|u| u.active),
         Err(e) => return crate::problem::Problem::from(e).into_response(),
     };
     let verified = password::verify(
@@ -109,6 +113,34 @@ pub(crate) async fn sign_in(
             StatusCode::UNAUTHORIZED,
         );
     };
+    let cookie = match start_session(&state, &user, &ip, &headers).await {
+        Ok(cookie) => cookie,
+        Err(e) => return crate::problem::Problem::from(e).into_response(),
+    };
+    let target = if user.must_change_password {
+        "/doi-mat-khau".to_string()
+    } else if user.kind == "applicant" {
+        if next.starts_with("/can-bo") {
+            "/ca-nhan".to_string()
+        } else {
+            next
+        }
+    } else {
+        next
+    };
+    let mut response = Redirect::to(&target).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    response
+}
+
+/// Opens a session for `user`: stores its token's hash, forgets earlier failures, records the
+/// sign-in, and gives the cookie to set.
+pub(crate) async fn start_session(
+    state: &AppState,
+    user: &motcua_store::UserRow,
+    ip: &str,
+    headers: &HeaderMap,
+) -> Result<axum::http::HeaderValue, motcua_store::StoreError> {
     let token = auth::new_token();
     let absolute = state.config.session_absolute.as_micros() as i64;
     let user_agent = headers
@@ -118,45 +150,30 @@ pub(crate) async fn sign_in(
         .chars()
         .take(300)
         .collect::<String>();
-    let created = async {
-        let mut tx = state.db.begin().await?;
-        tx.create_session(
-            &auth::token_hash(&token),
-            user.id,
-            now().0 + absolute,
-            &ip,
-            &user_agent,
-        )
-        .await?;
-        tx.clear_failures(&login).await?;
-        tx.audit(&entry(
-            Some(user.id),
-            &login,
-            &ip,
-            "sign_in",
-            &user.id.to_string(),
-        ))
-        .await?;
-        tx.commit().await
-    };
-    if let Err(e) = created.await {
-        return crate::problem::Problem::from(e).into_response();
-    }
-    let target = if user.must_change_password {
-        "/doi-mat-khau".to_string()
-    } else {
-        next
-    };
-    let mut response = Redirect::to(&target).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(
-            &state,
-            &token,
-            state.config.session_absolute.as_secs() as i64,
-        ),
-    );
-    response
+    let mut tx = state.db.begin().await?;
+    tx.create_session(
+        &auth::token_hash(&token),
+        user.id,
+        now().0 + absolute,
+        ip,
+        &user_agent,
+    )
+    .await?;
+    tx.clear_failures(&user.login).await?;
+    tx.audit(&entry(
+        Some(user.id),
+        &user.login,
+        ip,
+        "sign_in",
+        &user.id.to_string(),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(session_cookie(
+        state,
+        &token,
+        state.config.session_absolute.as_secs() as i64,
+    ))
 }
 
 fn entry<'a>(

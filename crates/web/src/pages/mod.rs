@@ -6,6 +6,7 @@ mod admin_audit;
 mod admin_calendar;
 mod admin_staff;
 mod admin_units;
+mod applicant;
 mod calendar;
 mod home;
 mod organisation;
@@ -39,6 +40,8 @@ pub(crate) struct Layout {
     pub active: &'static str,
     /// The signed-in person's name, for the header.
     pub user_name: Option<String>,
+    /// Whether that person is staff (the staff navigation) or an applicant.
+    pub staff: bool,
     /// Which administration links the navigation shows (the pages check again themselves).
     pub can_manage_staff: bool,
     pub can_read_audit: bool,
@@ -54,6 +57,7 @@ impl Layout {
             asset_version: crate::assets::version(),
             active: "",
             user_name: None,
+            staff: false,
             can_manage_staff: false,
             can_read_audit: false,
             can_manage_organisation: false,
@@ -74,6 +78,7 @@ impl Layout {
         let roles = staff.roles();
         let may = |action: Action| roles.iter().any(|r| action.roles().contains(r));
         self.user_name = Some(staff.user.full_name.clone());
+        self.staff = true;
         self.can_manage_staff = may(Action::ManageStaff);
         self.can_read_audit = may(Action::ReadAudit);
         self.can_manage_organisation = may(Action::ManageOrganisation);
@@ -97,6 +102,8 @@ pub(crate) fn router() -> Router<AppState> {
             get(account::sign_in_form).post(account::sign_in),
         )
         .route("/dang-xuat", post(account::sign_out))
+        .route("/dang-ky", get(applicant::form).post(applicant::register))
+        .route("/ca-nhan", get(applicant::personal))
         .route(
             "/doi-mat-khau",
             get(account::change_password_form).post(account::change_password),
