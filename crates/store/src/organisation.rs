@@ -197,6 +197,55 @@ impl Db {
         Ok(agency(row))
     }
 
+    /// Every unit's parent, whatever its validity: the tree that cycles are looked for in.
+    pub async fn unit_parents(&self) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, parent_id FROM units")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Every period a unit code has been in force, as (valid_from, valid_until).
+    pub async fn code_periods(
+        &self,
+        code: &str,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as::<_, (String, Option<String>)>(
+                "SELECT valid_from, valid_until FROM units WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Every desk, open or closed, with whether it is open.
+    pub async fn desks(&self) -> Result<Vec<(DeskRow, bool)>, StoreError> {
+        let rows: Vec<(i64, i64, String, String, i64)> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, agency_id, name, address, active FROM desks ORDER BY agency_id, name",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, agency_id, name, address, active)| {
+                (
+                    DeskRow {
+                        id,
+                        agency_id,
+                        name,
+                        address,
+                    },
+                    active != 0,
+                )
+            })
+            .collect())
+    }
+
     /// Every agency's parent, whatever its validity: the tree that role scopes are read in.
     pub async fn agency_parents(&self) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
         Ok(on_read!(self, |pool| {
@@ -360,6 +409,68 @@ impl Tx {
             sqlx::query("UPDATE agency_identifiers SET valid_until = $2 WHERE agency_id = $1 AND valid_until IS NULL")
                 .bind(id)
                 .bind(until)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn set_unit_parent(
+        &mut self,
+        id: i64,
+        parent: Option<i64>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE units SET parent_id = $2 WHERE id = $1")
+                .bind(id)
+                .bind(parent)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn set_agency_parent(
+        &mut self,
+        id: i64,
+        parent: Option<i64>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE agencies SET parent_id = $2 WHERE id = $1")
+                .bind(id)
+                .bind(parent)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Gives an agency a new identifier from `from`: the one in force ends that day, and stays
+    /// in the history for everything before.
+    pub async fn reissue_identifier(
+        &mut self,
+        agency_id: i64,
+        identifier: &str,
+        from: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE agency_identifiers SET valid_until = $2
+                 WHERE agency_id = $1 AND valid_from < $2 AND (valid_until IS NULL OR valid_until > $2)",
+            )
+            .bind(agency_id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
+        });
+        self.add_identifier(agency_id, identifier, from, None).await
+    }
+
+    pub async fn set_desk_active(&mut self, id: i64, active: bool) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE desks SET active = $2 WHERE id = $1")
+                .bind(id)
+                .bind(i64::from(active))
                 .execute(&mut *conn)
                 .await?;
         });

@@ -371,6 +371,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/to-chuc", ALL),
         ("/doi-mat-khau", ALL),
         ("/can-bo/ma-truy-cap", ALL),
+        ("/can-bo/quan-tri/don-vi-co-quan", &["province_admin"]),
         ("/can-bo/quan-tri/lich/2026", &["province_admin"]),
         (
             "/can-bo/quan-tri/can-bo",

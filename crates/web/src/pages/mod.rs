@@ -4,6 +4,7 @@
 mod account;
 mod admin_audit;
 mod admin_calendar;
+mod admin_organisation;
 mod admin_staff;
 mod admin_units;
 mod applicant;
@@ -148,6 +149,42 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/can-bo/quan-tri/lich/{year}",
             get(admin_calendar::show).post(admin_calendar::save),
+        )
+        .route(
+            "/can-bo/quan-tri/don-vi-co-quan",
+            get(admin_organisation::show),
+        )
+        .route(
+            "/can-bo/quan-tri/don-vi",
+            post(admin_organisation::create_unit),
+        )
+        .route(
+            "/can-bo/quan-tri/don-vi/cap-tren",
+            post(admin_organisation::move_unit),
+        )
+        .route(
+            "/can-bo/quan-tri/co-quan",
+            post(admin_organisation::create_agency),
+        )
+        .route(
+            "/can-bo/quan-tri/co-quan/ma-dinh-danh",
+            post(admin_organisation::reissue_identifier),
+        )
+        .route(
+            "/can-bo/quan-tri/co-quan/cap-tren",
+            post(admin_organisation::move_agency),
+        )
+        .route(
+            "/can-bo/quan-tri/quay",
+            post(admin_organisation::create_desk),
+        )
+        .route(
+            "/can-bo/quan-tri/quay/{id}/dong",
+            post(admin_organisation::close_desk),
+        )
+        .route(
+            "/can-bo/quan-tri/quay/{id}/mo",
+            post(admin_organisation::open_desk),
         )
         .route("/can-bo/quan-tri/nhat-ky", get(admin_audit::list))
         .route("/can-bo/quan-tri/nhat-ky.csv", get(admin_audit::export))
