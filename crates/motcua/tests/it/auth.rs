@@ -365,23 +365,45 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         "province_admin",
         "auditor",
     ];
-    let routes: &[(&str, &[&str])] = &[
+    const ADMINS: &[&str] = &["province_admin", "agency_admin"];
+    const PROVINCE: &[&str] = &["province_admin"];
+    const AUDIT: &[&str] = &["province_admin", "auditor"];
+    let pages: &[(&str, &[&str])] = &[
         ("/can-bo", ALL),
         ("/can-bo/tinh-ngay-hen-tra", ALL),
         ("/can-bo/to-chuc", ALL),
         ("/doi-mat-khau", ALL),
         ("/can-bo/ma-truy-cap", ALL),
-        ("/can-bo/quan-tri/don-vi-co-quan", &["province_admin"]),
-        ("/can-bo/quan-tri/lich/2026", &["province_admin"]),
-        (
-            "/can-bo/quan-tri/can-bo",
-            &["province_admin", "agency_admin"],
-        ),
-        ("/can-bo/quan-tri/nhat-ky", &["province_admin", "auditor"]),
-        (
-            "/can-bo/quan-tri/nhat-ky.csv",
-            &["province_admin", "auditor"],
-        ),
+        ("/can-bo/quan-tri/can-bo", ADMINS),
+        ("/can-bo/quan-tri/sap-nhap", PROVINCE),
+        ("/can-bo/quan-tri/don-vi-co-quan", PROVINCE),
+        ("/can-bo/quan-tri/lich/2026", PROVINCE),
+        ("/can-bo/quan-tri/nhat-ky", AUDIT),
+        ("/can-bo/quan-tri/nhat-ky.csv", AUDIT),
+    ];
+    let api: &[(&str, &[&str])] = &[("/api/v1/me", ALL)];
+    // Forms that change things: an allowed role gets past the role check (and meets validation),
+    // any other gets 403 before anything is read or written.
+    let writes: &[(&str, &[&str])] = &[
+        ("/can-bo/ma-truy-cap", ALL),
+        ("/can-bo/quan-tri/can-bo", ADMINS),
+        ("/can-bo/quan-tri/sap-nhap", PROVINCE),
+        ("/can-bo/quan-tri/lich/2026", PROVINCE),
+        ("/can-bo/quan-tri/don-vi", PROVINCE),
+        ("/can-bo/quan-tri/don-vi/cap-tren", PROVINCE),
+        ("/can-bo/quan-tri/co-quan", PROVINCE),
+        ("/can-bo/quan-tri/co-quan/ma-dinh-danh", PROVINCE),
+        ("/can-bo/quan-tri/co-quan/cap-tren", PROVINCE),
+        ("/can-bo/quan-tri/quay", PROVINCE),
+    ];
+    // Every field those forms require, empty: each form parses, and fails its own checks.
+    let empty: &[(&str, &str)] = &[
+        ("login", ""),
+        ("full_name", ""),
+        ("agency_id", ""),
+        ("role", ""),
+        ("name", ""),
+        ("days", ""),
     ];
     assert_eq!(
         ALL.len(),
@@ -393,7 +415,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         let login = format!("r.{}", role.code());
         app.staff(&login, GOOD, Some(role.code()), false).await;
         let cookie = app.sign_in(&login, GOOD).await;
-        for (path, allowed) in routes {
+        for (path, allowed) in pages.iter().chain(api) {
             let status = app.get_as(&cookie, path).await.status();
             let expected = if allowed.contains(&role.code()) {
                 StatusCode::OK
@@ -402,11 +424,40 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
             };
             assert_eq!(status, expected, "{} on {path}", role.code());
         }
+        for (path, allowed) in writes {
+            let status = app.post_form(Some(&cookie), path, empty).await.status();
+            if allowed.contains(&role.code()) {
+                assert_ne!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} may post to {path}",
+                    role.code()
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} may not post to {path}",
+                    role.code()
+                );
+            }
+        }
     }
-    for (path, _) in routes {
+    for (path, _) in pages {
         assert_eq!(
             app.get(path).await.status(),
             StatusCode::SEE_OTHER,
+            "nobody on {path}"
+        );
+    }
+    for (path, _) in writes {
+        let status = app.post_form(None, path, empty).await.status();
+        assert_eq!(status, StatusCode::SEE_OTHER, "nobody posting to {path}");
+    }
+    for (path, _) in api {
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::UNAUTHORIZED,
             "nobody on {path}"
         );
     }

@@ -174,6 +174,10 @@ pub(crate) struct CreateForm {
     full_name: String,
     #[serde(default)]
     position: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
     agency_id: String,
     role: String,
     with_children: Option<String>,
@@ -246,8 +250,8 @@ pub(crate) async fn create(
                 full_name: form.full_name.trim(),
                 position: form.position.trim(),
                 agency_id: agency,
-                phone: "",
-                email: "",
+                phone: form.phone.trim(),
+                email: form.email.trim(),
                 password_hash: &hash,
                 must_change_password: true,
             })

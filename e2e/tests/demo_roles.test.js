@@ -1,0 +1,44 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, openPage, signIn } from "../lib/harness.js";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Each demo account, the role it shows, and which administration links its navigation offers.
+const ACCOUNTS = [
+  ["quantri", "Quản trị hệ thống", { staff: true, audit: true }],
+  ["thanhtra", "Thanh tra, kiểm tra (chỉ xem)", { staff: false, audit: true }],
+  ["kiemsoat.vp", "Kiểm soát thủ tục hành chính", { staff: false, audit: false }],
+  ["cchc.snv", "Cán bộ cải cách hành chính", { staff: false, audit: false }],
+  ["motcua.tinh", "Cán bộ một cửa", { staff: false, audit: false }],
+  ["chuyenvien.nnmt", "Chuyên viên xử lý", { staff: false, audit: false }],
+  ["lanhdao.nnmt", "Lãnh đạo phê duyệt", { staff: false, audit: false }],
+  ["quantri.nnmt", "Quản trị cơ quan", { staff: true, audit: false }],
+];
+
+for (const [login, role, links] of ACCOUNTS) {
+  test(`${login} signs in and sees what a ${role} may`, async () => {
+    const page = await openPage(browser);
+    await signIn(page, server, login);
+    await page.goto(server.base + "/can-bo");
+    assert.match(await page.textContent("main"), new RegExp(role.replace(/[()]/g, "\\$&")));
+    const nav = (await page.locator(".site-nav a").allTextContents()).map((t) => t.trim());
+    assert.equal(nav.includes("Cán bộ"), links.staff, `staff link for ${login}: ${nav}`);
+    assert.equal(nav.includes("Nhật ký"), links.audit, `audit link for ${login}: ${nav}`);
+    const audit = await page.goto(server.base + "/can-bo/quan-tri/nhat-ky");
+    assert.equal(audit.status(), links.audit ? 200 : 403);
+    const staff = await page.goto(server.base + "/can-bo/quan-tri/can-bo");
+    assert.equal(staff.status(), links.staff ? 200 : 403);
+  });
+}
