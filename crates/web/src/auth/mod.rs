@@ -86,6 +86,25 @@ pub(crate) struct Staff {
 }
 
 impl Staff {
+    /// An audit entry for something this person did.
+    pub fn audit_entry<'a>(
+        &'a self,
+        action: &'a str,
+        object_type: &'a str,
+        object_id: &'a str,
+        detail: &'a str,
+    ) -> motcua_store::AuditEntry<'a> {
+        motcua_store::AuditEntry {
+            actor_id: Some(self.user.id),
+            actor_login: &self.user.login,
+            ip: &self.ip,
+            action,
+            object_type,
+            object_id,
+            detail,
+        }
+    }
+
     fn domain_grants(&self) -> Vec<Grant> {
         self.grants
             .iter()

@@ -9,7 +9,7 @@ use motcua_domain::organisation::access::Action;
 use motcua_store::AuditRow;
 use serde::Deserialize;
 
-use super::{Choice, Layout, render};
+use super::{Choice, Layout, render, require};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::problem::Problem;
@@ -145,9 +145,7 @@ pub(crate) async fn list(
     staff: Staff,
     Query(f): Query<Filter>,
 ) -> Response {
-    if let Err(d) = staff.reach(&state, Action::ReadAudit, false).await {
-        return d.into_response();
-    }
+    require!(state, staff, Action::ReadAudit);
     let found = match rows(&state, &f, 500).await {
         Ok(found) => found,
         Err(p) => return p.into_response(),
@@ -227,9 +225,7 @@ pub(crate) async fn export(
     staff: Staff,
     Query(f): Query<Filter>,
 ) -> Response {
-    if let Err(d) = staff.reach(&state, Action::ReadAudit, false).await {
-        return d.into_response();
-    }
+    require!(state, staff, Action::ReadAudit);
     let rows = match rows(&state, &f, 1_000_000).await {
         Ok(Ok(rows)) => rows,
         Ok(Err(message)) => return Problem::invalid("tu", message).into_response(),

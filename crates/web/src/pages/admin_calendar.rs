@@ -10,9 +10,8 @@ use axum::response::{IntoResponse, Response};
 use motcua_calendar::year::Source;
 use motcua_calendar::{Date, DayKind, SpecialDay, YearData};
 use motcua_domain::organisation::access::Action;
-use motcua_store::AuditEntry;
 
-use super::{Layout, not_found_page, render};
+use super::{Layout, not_found_page, render, require};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::problem::Problem;
@@ -115,9 +114,7 @@ pub(crate) async fn show(
     staff: Staff,
     Path(year): Path<i32>,
 ) -> Response {
-    if let Err(d) = staff.reach(&state, Action::ManageCalendar, false).await {
-        return d.into_response();
-    }
+    require!(state, staff, Action::ManageCalendar);
     match page(&state, &staff, year).await {
         Ok(Some(p)) => render(StatusCode::OK, p),
         Ok(None) => not_found_page(&state, &format!("/can-bo/quan-tri/lich/{year}")),
@@ -131,9 +128,7 @@ pub(crate) async fn save(
     Path(year): Path<i32>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(d) = staff.reach(&state, Action::ManageCalendar, false).await {
-        return d.into_response();
-    }
+    require!(state, staff, Action::ManageCalendar);
     let mut p = match page(&state, &staff, year).await {
         Ok(Some(p)) => p,
         Ok(None) => return not_found_page(&state, &format!("/can-bo/quan-tri/lich/{year}")),
@@ -225,15 +220,13 @@ pub(crate) async fn save(
         let version = tx
             .save_calendar_year(i64::from(year), &json, &change_reason, &staff.user.login)
             .await?;
-        tx.audit(&AuditEntry {
-            actor_id: Some(staff.user.id),
-            actor_login: &staff.user.login,
-            ip: &staff.ip,
-            action: "calendar_year_saved",
-            object_type: "calendar_year",
-            object_id: &year.to_string(),
-            detail: &format!("{{\"version\":{version}}}"),
-        })
+        let detail = format!("{{\"version\":{version}}}");
+        tx.audit(&staff.audit_entry(
+            "calendar_year_saved",
+            "calendar_year",
+            &year.to_string(),
+            &detail,
+        ))
         .await?;
         tx.commit().await?;
         Ok::<i64, motcua_store::StoreError>(version)

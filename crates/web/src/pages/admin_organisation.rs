@@ -14,9 +14,9 @@ use motcua_domain::organisation::access::{Action, would_cycle};
 use motcua_domain::organisation::{
     ALL_AGENCY_KINDS, ALL_UNIT_KINDS, AgencyIdentifier, AgencyKind, UnitKind, Validity,
 };
-use motcua_store::{AuditEntry, NewAgency, NewUnit, StoreError};
+use motcua_store::{NewAgency, NewUnit, StoreError};
 
-use super::{Choice, Layout, render};
+use super::{Choice, Layout, render, require};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::due::now;
@@ -152,37 +152,8 @@ async fn answer(
     }
 }
 
-fn audit<'a>(
-    staff: &'a Staff,
-    action: &'a str,
-    object_type: &'a str,
-    object_id: &'a str,
-    detail: &'a str,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: Some(staff.user.id),
-        actor_login: &staff.user.login,
-        ip: &staff.ip,
-        action,
-        object_type,
-        object_id,
-        detail,
-    }
-}
-
 fn id(text: &str) -> Option<i64> {
     text.parse().ok()
-}
-
-macro_rules! guard {
-    ($state:expr, $staff:expr) => {
-        if let Err(d) = $staff
-            .reach(&$state, Action::ManageOrganisation, false)
-            .await
-        {
-            return d.into_response();
-        }
-    };
 }
 
 pub(crate) async fn create_unit(
@@ -190,7 +161,7 @@ pub(crate) async fn create_unit(
     staff: Staff,
     Form(fields): Form<Fields>,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     let result = create_unit_checked(&state, &staff, &fields).await;
     match result {
         Ok(r) => answer(&state, &staff, &fields, r).await,
@@ -279,8 +250,7 @@ async fn create_unit_checked(
             valid_until: None,
         })
         .await?;
-    tx.audit(&audit(
-        staff,
+    tx.audit(&staff.audit_entry(
         "unit_created",
         "unit",
         &unit.to_string(),
@@ -296,7 +266,7 @@ pub(crate) async fn move_unit(
     staff: Staff,
     Form(fields): Form<Fields>,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     let run = async {
         let (Some(unit), Some(parent)) = (
             id(field(&fields, "move_unit")),
@@ -324,8 +294,7 @@ pub(crate) async fn move_unit(
         }
         let mut tx = state.db.begin().await?;
         tx.set_unit_parent(unit, Some(parent)).await?;
-        tx.audit(&audit(
-            &staff,
+        tx.audit(&staff.audit_entry(
             "unit_parent_changed",
             "unit",
             &unit.to_string(),
@@ -346,7 +315,7 @@ pub(crate) async fn create_agency(
     staff: Staff,
     Form(fields): Form<Fields>,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     let mut errors = Vec::new();
     let name = field(&fields, "agency_name");
     if name.is_empty() {
@@ -390,8 +359,7 @@ pub(crate) async fn create_agency(
                 valid_until: None,
             })
             .await?;
-        tx.audit(&audit(
-            &staff,
+        tx.audit(&staff.audit_entry(
             "agency_created",
             "agency",
             &agency.to_string(),
@@ -424,7 +392,7 @@ pub(crate) async fn reissue_identifier(
     staff: Staff,
     Form(fields): Form<Fields>,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     let mut errors = Vec::new();
     let agency = id(field(&fields, "reissue_agency"));
     let identifier = AgencyIdentifier::parse(field(&fields, "reissue_identifier"))
@@ -446,8 +414,7 @@ pub(crate) async fn reissue_identifier(
         let mut tx = state.db.begin().await?;
         tx.reissue_identifier(agency, identifier.as_str(), &iso)
             .await?;
-        tx.audit(&audit(
-            &staff,
+        tx.audit(&staff.audit_entry(
             "agency_identifier_reissued",
             "agency",
             &agency.to_string(),
@@ -470,7 +437,7 @@ pub(crate) async fn move_agency(
     staff: Staff,
     Form(fields): Form<Fields>,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     let run = async {
         let (Some(agency), Some(parent)) = (
             id(field(&fields, "move_agency")),
@@ -487,8 +454,7 @@ pub(crate) async fn move_agency(
         }
         let mut tx = state.db.begin().await?;
         tx.set_agency_parent(agency, Some(parent)).await?;
-        tx.audit(&audit(
-            &staff,
+        tx.audit(&staff.audit_entry(
             "agency_parent_changed",
             "agency",
             &agency.to_string(),
@@ -509,7 +475,7 @@ pub(crate) async fn create_desk(
     staff: Staff,
     Form(fields): Form<Fields>,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     let (agency, name) = (
         id(field(&fields, "desk_agency")),
         field(&fields, "desk_name"),
@@ -528,14 +494,8 @@ pub(crate) async fn create_desk(
         let desk = tx
             .insert_desk(agency, name, field(&fields, "desk_address"))
             .await?;
-        tx.audit(&audit(
-            &staff,
-            "desk_created",
-            "desk",
-            &desk.to_string(),
-            "{}",
-        ))
-        .await?;
+        tx.audit(&staff.audit_entry("desk_created", "desk", &desk.to_string(), "{}"))
+            .await?;
         tx.commit().await
     };
     match run.await {
@@ -558,12 +518,12 @@ async fn set_desk(
     Path(desk): Path<i64>,
     open: bool,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     let run = async {
         let mut tx = state.db.begin().await?;
         tx.set_desk_active(desk, open).await?;
         let action = if open { "desk_opened" } else { "desk_closed" };
-        tx.audit(&audit(&staff, action, "desk", &desk.to_string(), "{}"))
+        tx.audit(&staff.audit_entry(action, "desk", &desk.to_string(), "{}"))
             .await?;
         tx.commit().await
     };
@@ -583,7 +543,7 @@ pub(crate) async fn show(
     staff: Staff,
     q: axum::extract::Query<Done>,
 ) -> Response {
-    guard!(state, staff);
+    require!(state, staff, Action::ManageOrganisation);
     match page(&state, &staff).await {
         Ok(mut p) => {
             p.notice = q

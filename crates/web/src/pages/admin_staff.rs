@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::organisation::access::{Action, Reach, grantable_by_agency_admin};
 use motcua_domain::organisation::{ALL_ROLES, Role};
-use motcua_store::{AuditEntry, NewUser, StoreError};
+use motcua_store::{NewUser, StoreError};
 use serde::Deserialize;
 
-use super::{Choice, Layout, render};
+use super::{Choice, Layout, render, require};
 use crate::AppState;
 use crate::auth::{Denied, Staff, password};
 use crate::due::now;
@@ -151,10 +151,7 @@ pub(crate) async fn list(
     staff: Staff,
     Query(q): Query<Notice>,
 ) -> Response {
-    let reach = match staff.reach(&state, Action::ManageStaff, false).await {
-        Ok(r) => r,
-        Err(d) => return d.into_response(),
-    };
+    let reach = require!(state, staff, Action::ManageStaff);
     match page(&state, &staff, &reach).await {
         Ok(mut p) => {
             p.notice = q
@@ -210,10 +207,7 @@ pub(crate) async fn create(
     staff: Staff,
     Form(form): Form<CreateForm>,
 ) -> Response {
-    let reach = match staff.reach(&state, Action::ManageStaff, false).await {
-        Ok(r) => r,
-        Err(d) => return d.into_response(),
-    };
+    let reach = require!(state, staff, Action::ManageStaff);
     let mut p = match page(&state, &staff, &reach).await {
         Ok(p) => p,
         Err(e) => return Problem::from(e).into_response(),
@@ -259,13 +253,8 @@ pub(crate) async fn create(
         tx.grant(id, role.code(), agency, with_children, Some(staff.user.id))
             .await?;
         let detail = format!("{{\"login\":\"{login}\",\"role\":\"{}\"}}", role.code());
-        tx.audit(&audit_entry(
-            &staff,
-            "user_created",
-            &id.to_string(),
-            &detail,
-        ))
-        .await?;
+        tx.audit(&staff.audit_entry("user_created", "user", &id.to_string(), &detail))
+            .await?;
         tx.commit().await
     };
     match saved.await {
@@ -282,23 +271,6 @@ pub(crate) async fn create(
             render(StatusCode::CONFLICT, p)
         }
         Err(e) => Problem::from(e).into_response(),
-    }
-}
-
-fn audit_entry<'a>(
-    staff: &'a Staff,
-    action: &'a str,
-    user_id: &'a str,
-    detail: &'a str,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: Some(staff.user.id),
-        actor_login: &staff.user.login,
-        ip: &staff.ip,
-        action,
-        object_type: "user",
-        object_id: user_id,
-        detail,
     }
 }
 
@@ -320,10 +292,7 @@ pub(crate) async fn reset_password(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Response {
-    let reach = match staff.reach(&state, Action::ManageStaff, false).await {
-        Ok(r) => r,
-        Err(d) => return d.into_response(),
-    };
+    let reach = require!(state, staff, Action::ManageStaff);
     let user = match target(&state, &reach, id).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -334,13 +303,8 @@ pub(crate) async fn reset_password(
         let mut tx = state.db.begin().await?;
         tx.set_password(user.id, &hash, true).await?;
         tx.revoke_sessions_of(user.id).await?;
-        tx.audit(&audit_entry(
-            &staff,
-            "password_reset",
-            &user.id.to_string(),
-            "{}",
-        ))
-        .await?;
+        tx.audit(&staff.audit_entry("password_reset", "user", &user.id.to_string(), "{}"))
+            .await?;
         tx.commit().await
     };
     if let Err(e) = saved.await {
@@ -368,10 +332,7 @@ pub(crate) async fn grant(
     Path(id): Path<i64>,
     Form(form): Form<GrantForm>,
 ) -> Response {
-    let reach = match staff.reach(&state, Action::ManageStaff, false).await {
-        Ok(r) => r,
-        Err(d) => return d.into_response(),
-    };
+    let reach = require!(state, staff, Action::ManageStaff);
     let user = match target(&state, &reach, id).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -403,13 +364,8 @@ pub(crate) async fn grant(
             Some(staff.user.id),
         )
         .await?;
-        tx.audit(&audit_entry(
-            &staff,
-            "role_granted",
-            &user.id.to_string(),
-            &detail,
-        ))
-        .await?;
+        tx.audit(&staff.audit_entry("role_granted", "user", &user.id.to_string(), &detail))
+            .await?;
         tx.commit().await
     };
     match saved.await {
@@ -423,10 +379,7 @@ pub(crate) async fn revoke(
     staff: Staff,
     Path(grant_id): Path<i64>,
 ) -> Response {
-    let reach = match staff.reach(&state, Action::ManageStaff, false).await {
-        Ok(r) => r,
-        Err(d) => return d.into_response(),
-    };
+    let reach = require!(state, staff, Action::ManageStaff);
     let revoked = async {
         let mut tx = state.db.begin().await?;
         let grant = tx.revoke_grant(grant_id).await?;
@@ -436,13 +389,8 @@ pub(crate) async fn revoke(
             return Ok(false);
         }
         let detail = format!("{{\"role\":\"{}\",\"grant\":{grant_id}}}", grant.role);
-        tx.audit(&audit_entry(
-            &staff,
-            "role_revoked",
-            &grant.user_id.to_string(),
-            &detail,
-        ))
-        .await?;
+        tx.audit(&staff.audit_entry("role_revoked", "user", &grant.user_id.to_string(), &detail))
+            .await?;
         tx.commit().await?;
         Ok::<bool, StoreError>(true)
     };
@@ -467,10 +415,7 @@ async fn set_active(
     Path(id): Path<i64>,
     active: bool,
 ) -> Response {
-    let reach = match staff.reach(&state, Action::ManageStaff, false).await {
-        Ok(r) => r,
-        Err(d) => return d.into_response(),
-    };
+    let reach = require!(state, staff, Action::ManageStaff);
     if id == staff.user.id {
         return Denied::Forbidden { api: false }.into_response();
     }
@@ -489,7 +434,7 @@ async fn set_active(
         if !active {
             tx.revoke_sessions_of(user.id).await?;
         }
-        tx.audit(&audit_entry(&staff, action, &user.id.to_string(), "{}"))
+        tx.audit(&staff.audit_entry(action, "user", &user.id.to_string(), "{}"))
             .await?;
         tx.commit().await
     };

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use motcua_calendar::Date;
 use motcua_domain::organisation::access::Action;
 use motcua_domain::organisation::{AgencyIdentifier, AgencyKind, UnitKind};
-use motcua_store::{AgencyRow, AuditEntry, NewAgency, NewUnit, StoreError, UnitRow};
+use motcua_store::{AgencyRow, NewAgency, NewUnit, StoreError, UnitRow};
 
-use super::{Choice, Layout, render};
+use super::{Choice, Layout, render, require};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::due::now;
@@ -128,9 +128,7 @@ async fn page(state: &AppState, staff: &Staff, input: &Input) -> Result<MergePag
 }
 
 pub(crate) async fn form(State(state): State<AppState>, staff: Staff) -> Response {
-    if let Err(d) = staff.reach(&state, Action::ManageOrganisation, false).await {
-        return d.into_response();
-    }
+    require!(state, staff, Action::ManageOrganisation);
     let input = Input {
         date: now().local_date().vn(),
         kind: UnitKind::Commune.code().into(),
@@ -248,9 +246,7 @@ pub(crate) async fn submit(
     staff: Staff,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(d) = staff.reach(&state, Action::ManageOrganisation, false).await {
-        return d.into_response();
-    }
+    require!(state, staff, Action::ManageOrganisation);
     let input = Input::from_pairs(pairs);
     let mut p = match page(&state, &staff, &input).await {
         Ok(p) => p,
@@ -340,16 +336,8 @@ pub(crate) async fn submit(
             "{{\"from\":{:?},\"to\":{unit},\"agency\":{agency},\"date\":\"{iso}\",\"staff_moved\":{moved}}}",
             plan.old_units.iter().map(|u| u.id).collect::<Vec<_>>()
         );
-        tx.audit(&AuditEntry {
-            actor_id: Some(staff.user.id),
-            actor_login: &staff.user.login,
-            ip: &staff.ip,
-            action: "unit_merged",
-            object_type: "unit",
-            object_id: &unit.to_string(),
-            detail: &detail,
-        })
-        .await?;
+        tx.audit(&staff.audit_entry("unit_merged", "unit", &unit.to_string(), &detail))
+            .await?;
         tx.commit().await?;
         Ok::<u64, StoreError>(moved)
     };

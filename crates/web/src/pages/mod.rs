@@ -25,6 +25,17 @@ use axum::routing::{get, post};
 use crate::AppState;
 use crate::problem::Problem;
 
+/// The reach of `$action` for `$staff`, or return the denial (a 403 page or a sign-in).
+macro_rules! require {
+    ($state:expr, $staff:expr, $action:expr) => {
+        match $staff.reach(&$state, $action, false).await {
+            Ok(reach) => reach,
+            Err(denied) => return axum::response::IntoResponse::into_response(denied),
+        }
+    };
+}
+pub(crate) use require;
+
 /// An option of a `<select>`.
 pub(crate) struct Choice {
     pub value: String,

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_calendar::Instant;
-use motcua_store::{AuditEntry, StoreError};
+use motcua_store::StoreError;
 use serde::Deserialize;
 
 use super::{Layout, render};
@@ -134,16 +134,9 @@ pub(crate) async fn create(
         let id = tx
             .insert_token(staff.user.id, name, &token_hash(&token), scopes, expires)
             .await?;
-        tx.audit(&AuditEntry {
-            actor_id: Some(staff.user.id),
-            actor_login: &staff.user.login,
-            ip: &staff.ip,
-            action: "token_created",
-            object_type: "token",
-            object_id: &id.to_string(),
-            detail: &format!("{{\"scopes\":\"{scopes}\"}}"),
-        })
-        .await?;
+        let detail = format!("{{\"scopes\":\"{scopes}\"}}");
+        tx.audit(&staff.audit_entry("token_created", "token", &id.to_string(), &detail))
+            .await?;
         tx.commit().await
     };
     if let Err(e) = saved.await {
@@ -162,16 +155,8 @@ pub(crate) async fn create(
 pub(crate) async fn revoke_own(state: &AppState, staff: &Staff, id: i64) -> Result<(), StoreError> {
     let mut tx = state.db.begin().await?;
     tx.revoke_token(id, staff.user.id).await?;
-    tx.audit(&AuditEntry {
-        actor_id: Some(staff.user.id),
-        actor_login: &staff.user.login,
-        ip: &staff.ip,
-        action: "token_revoked",
-        object_type: "token",
-        object_id: &id.to_string(),
-        detail: "{}",
-    })
-    .await?;
+    tx.audit(&staff.audit_entry("token_revoked", "token", &id.to_string(), "{}"))
+        .await?;
     tx.commit().await
 }
 
