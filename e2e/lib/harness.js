@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { before, after } from "node:test";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const artifacts = resolve(here, "..", "artifacts");
@@ -57,6 +58,23 @@ export async function startServer() {
       if (schema) execFileSync("psql", [pgUrl, "-qc", `DROP SCHEMA ${schema} CASCADE`]);
     },
   };
+}
+
+/**
+ * A server and a browser for the tests of one file: started before them, stopped after. Read
+ * `ctx.server` and `ctx.browser` inside the tests.
+ */
+export function useServer() {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await startServer();
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }
 
 export async function launchBrowser() {

@@ -1,24 +1,13 @@
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPage, screenshot, signIn } from "../lib/harness.js";
+import { useServer, openPage, screenshot, signIn } from "../lib/harness.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = useServer();
 
 test("the administrator merges two communes with the wizard", async () => {
-  const page = await openPage(browser);
-  await signIn(page, server, "quantri");
-  await page.goto(server.base + "/can-bo/to-chuc");
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "quantri");
+  await page.goto(ctx.server.base + "/can-bo/to-chuc");
   await page.click("text=Sắp xếp đơn vị hành chính");
   await page.waitForURL(/\/can-bo\/quan-tri\/sap-nhap$/);
   await page.check("label:has-text('Xã An Thịnh') input");
@@ -38,19 +27,19 @@ test("the administrator merges two communes with the wizard", async () => {
   await page.waitForSelector("#merge-done");
   assert.match(await page.textContent("#merge-done"), /Đã sắp xếp thành Xã An Lương từ ngày 01\/01\/2026/);
   await screenshot(page, "merge-done");
-  await page.goto(server.base + "/can-bo/to-chuc?ngay=01/01/2026");
+  await page.goto(ctx.server.base + "/can-bo/to-chuc?ngay=01/01/2026");
   const units = await page.textContent("#units");
   assert.match(units, /Xã An Lương/);
   assert.doesNotMatch(units, /Xã An Thịnh/);
-  await page.goto(server.base + "/can-bo/to-chuc?ngay=31/12/2025");
+  await page.goto(ctx.server.base + "/can-bo/to-chuc?ngay=31/12/2025");
   assert.match(await page.textContent("#units"), /Xã An Thịnh/);
   assert.deepEqual(page.problems, []);
 });
 
 test("the administrator adds an officer, who then signs in with the initial password", async () => {
-  const page = await openPage(browser);
-  await signIn(page, server, "quantri");
-  await page.goto(server.base + "/can-bo/quan-tri/can-bo");
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "quantri");
+  await page.goto(ctx.server.base + "/can-bo/quan-tri/can-bo");
   await page.fill("#login", "motcua.moi");
   await page.fill("#full_name", "Trịnh Văn Mới");
   await page.selectOption("#agency_id", { label: "H99.01.50 – Trung tâm Phục vụ hành chính công tỉnh" });
@@ -60,8 +49,8 @@ test("the administrator adds an officer, who then signs in with the initial pass
   const password = (await page.textContent("#initial-password code")).trim();
   assert.match(password, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
   await screenshot(page, "admin-staff");
-  const other = await openPage(browser);
-  await other.goto(server.base + "/dang-nhap");
+  const other = await openPage(ctx.browser);
+  await other.goto(ctx.server.base + "/dang-nhap");
   await other.fill("#login", "motcua.moi");
   await other.fill("#password", password);
   await other.click("main button[type=submit]");
@@ -69,14 +58,14 @@ test("the administrator adds an officer, who then signs in with the initial pass
 });
 
 test("the auditor reads the log; a desk officer may not", async () => {
-  const page = await openPage(browser);
-  await signIn(page, server, "thanhtra");
-  await page.goto(server.base + "/can-bo/quan-tri/nhat-ky");
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "thanhtra");
+  await page.goto(ctx.server.base + "/can-bo/quan-tri/nhat-ky");
   assert.match(await page.textContent("#audit"), /Đổi mật khẩu/);
   await screenshot(page, "audit-log");
-  const desk = await openPage(browser);
-  await signIn(desk, server, "motcua.tinh");
-  const response = await desk.goto(server.base + "/can-bo/quan-tri/nhat-ky");
+  const desk = await openPage(ctx.browser);
+  await signIn(desk, ctx.server, "motcua.tinh");
+  const response = await desk.goto(ctx.server.base + "/can-bo/quan-tri/nhat-ky");
   assert.equal(response.status(), 403);
   assert.match(await desk.textContent("h1"), /Không có quyền truy cập/);
 });

@@ -1,23 +1,12 @@
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPage, screenshot, signIn } from "../lib/harness.js";
+import { useServer, openPage, screenshot, signIn } from "../lib/harness.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = useServer();
 
 test("the 2026 calendar lists Tết, the swaps and the make-up Saturdays with their basis", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.base + "/lich-nghi-le/2026");
+  const page = await openPage(ctx.browser);
+  await page.goto(ctx.server.base + "/lich-nghi-le/2026");
   assert.match(await page.textContent("h1"), /Lịch nghỉ lễ, Tết năm 2026/);
   const text = await page.textContent("main");
   assert.match(text, /Bính Ngọ/);
@@ -31,8 +20,8 @@ test("the 2026 calendar lists Tết, the swaps and the make-up Saturdays with th
 });
 
 test("a year without an official calendar says so", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.base + "/lich-nghi-le/2026");
+  const page = await openPage(ctx.browser);
+  await page.goto(ctx.server.base + "/lich-nghi-le/2026");
   await page.click("text=Năm 2027 →");
   await page.waitForURL(/\/lich-nghi-le\/2027$/);
   assert.match(await page.textContent(".alert"), /chưa được công bố/);
@@ -40,9 +29,9 @@ test("a year without an official calendar says so", async () => {
 });
 
 test("the calculator gives the worked example's date, using only the keyboard", async () => {
-  const page = await openPage(browser);
-  await signIn(page, server, "motcua.tinh");
-  await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "motcua.tinh");
+  await page.goto(ctx.server.base + "/can-bo/tinh-ngay-hen-tra");
   // The date field has focus on arrival, holding today: select it, type over, tab on.
   await page.keyboard.press("Control+A");
   await page.keyboard.type("29/04/2026");
@@ -59,9 +48,9 @@ test("the calculator gives the worked example's date, using only the keyboard", 
 });
 
 test("the calculator works without JavaScript", async () => {
-  const page = await openPage(browser, { javaScriptEnabled: false });
-  await signIn(page, server, "motcua.tinh");
-  await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
+  const page = await openPage(ctx.browser, { javaScriptEnabled: false });
+  await signIn(page, ctx.server, "motcua.tinh");
+  await page.goto(ctx.server.base + "/can-bo/tinh-ngay-hen-tra");
   await page.fill("#date", "13/02/2026");
   await page.fill("#time", "09:00");
   await page.fill("#amount", "1");
@@ -71,9 +60,9 @@ test("the calculator works without JavaScript", async () => {
 });
 
 test("an impossible date is explained, in Vietnamese", async () => {
-  const page = await openPage(browser);
-  await signIn(page, server, "motcua.tinh");
-  await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "motcua.tinh");
+  await page.goto(ctx.server.base + "/can-bo/tinh-ngay-hen-tra");
   await page.fill("#date", "30/02/2026");
   await page.fill("#amount", "3");
   await page.click("main button[type=submit]");
@@ -83,9 +72,9 @@ test("an impossible date is explained, in Vietnamese", async () => {
 });
 
 test("a wrong amount is explained next to the field and nothing typed is lost", async () => {
-  const page = await openPage(browser);
-  await signIn(page, server, "motcua.tinh");
-  await page.goto(server.base + "/can-bo/tinh-ngay-hen-tra");
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "motcua.tinh");
+  await page.goto(ctx.server.base + "/can-bo/tinh-ngay-hen-tra");
   await page.fill("#date", "02/03/2026");
   await page.fill("#time", "10:15");
   await page.fill("#amount", "ba ngày");

@@ -1,19 +1,8 @@
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPage, signIn } from "../lib/harness.js";
+import { useServer, openPage, signIn } from "../lib/harness.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = useServer();
 
 // Each demo account, the role it shows, and which administration links its navigation offers.
 const ACCOUNTS = [
@@ -29,16 +18,16 @@ const ACCOUNTS = [
 
 for (const [login, role, links] of ACCOUNTS) {
   test(`${login} signs in and sees what a ${role} may`, async () => {
-    const page = await openPage(browser);
-    await signIn(page, server, login);
-    await page.goto(server.base + "/can-bo");
+    const page = await openPage(ctx.browser);
+    await signIn(page, ctx.server, login);
+    await page.goto(ctx.server.base + "/can-bo");
     assert.match(await page.textContent("main"), new RegExp(role.replace(/[()]/g, "\\$&")));
     const nav = (await page.locator(".site-nav a").allTextContents()).map((t) => t.trim());
     assert.equal(nav.includes("Cán bộ"), links.staff, `staff link for ${login}: ${nav}`);
     assert.equal(nav.includes("Nhật ký"), links.audit, `audit link for ${login}: ${nav}`);
-    const audit = await page.goto(server.base + "/can-bo/quan-tri/nhat-ky");
+    const audit = await page.goto(ctx.server.base + "/can-bo/quan-tri/nhat-ky");
     assert.equal(audit.status(), links.audit ? 200 : 403);
-    const staff = await page.goto(server.base + "/can-bo/quan-tri/can-bo");
+    const staff = await page.goto(ctx.server.base + "/can-bo/quan-tri/can-bo");
     assert.equal(staff.status(), links.staff ? 200 : 403);
   });
 }

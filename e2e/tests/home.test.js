@@ -1,23 +1,12 @@
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPage, screenshot } from "../lib/harness.js";
+import { useServer, openPage, screenshot } from "../lib/harness.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = useServer();
 
 test("the home page is in Vietnamese and loads cleanly", async () => {
-  const page = await openPage(browser);
-  const response = await page.goto(server.base + "/");
+  const page = await openPage(ctx.browser);
+  const response = await page.goto(ctx.server.base + "/");
   assert.equal(response.status(), 200);
   assert.equal(await page.getAttribute("html", "lang"), "vi");
   assert.match(await page.title(), /Trang chủ/);
@@ -29,8 +18,8 @@ test("the home page is in Vietnamese and loads cleanly", async () => {
 });
 
 test("the home page works on a phone-sized screen", async () => {
-  const page = await openPage(browser, { viewport: { width: 390, height: 844 } });
-  await page.goto(server.base + "/");
+  const page = await openPage(ctx.browser, { viewport: { width: 390, height: 844 } });
+  await page.goto(ctx.server.base + "/");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(overflow, false, "the page scrolls sideways on a phone");
   await screenshot(page, "home-phone");
@@ -38,8 +27,8 @@ test("the home page works on a phone-sized screen", async () => {
 });
 
 test("an unknown address gets the Vietnamese not-found page", async () => {
-  const page = await openPage(browser);
-  const response = await page.goto(server.base + "/khong-co");
+  const page = await openPage(ctx.browser);
+  const response = await page.goto(ctx.server.base + "/khong-co");
   assert.equal(response.status(), 404);
   assert.equal(await page.textContent("h1"), "Không tìm thấy trang");
   await screenshot(page, "not-found");
