@@ -75,3 +75,59 @@ impl TestDb {
         }
     }
 }
+
+/// A unit, committed, for a test's organisation.
+pub async fn unit(
+    db: &Db,
+    code: &str,
+    name: &str,
+    kind: &str,
+    parent: Option<i64>,
+    from: &str,
+    until: Option<&str>,
+) -> i64 {
+    let mut tx = db.begin().await.expect("a transaction");
+    let id = tx
+        .insert_unit(&crate::NewUnit {
+            code,
+            name,
+            kind,
+            parent_id: parent,
+            valid_from: from,
+            valid_until: until,
+        })
+        .await
+        .expect("the unit is inserted");
+    tx.commit().await.expect("committed");
+    id
+}
+
+/// An agency in force from `from`, committed, for a test's organisation.
+pub async fn agency(
+    db: &Db,
+    name: &str,
+    kind: &str,
+    unit: i64,
+    parent: Option<i64>,
+    identifier: &str,
+    from: &str,
+) -> i64 {
+    let mut tx = db.begin().await.expect("a transaction");
+    let id = tx
+        .insert_agency(&crate::NewAgency {
+            name,
+            kind,
+            unit_id: unit,
+            parent_id: parent,
+            identifier,
+            address: "",
+            phone: "",
+            email: "",
+            valid_from: from,
+            valid_until: None,
+        })
+        .await
+        .expect("the agency is inserted");
+    tx.commit().await.expect("committed");
+    id
+}

@@ -1,6 +1,6 @@
 //! Staff administration within an administrator's reach, and the audit log for auditors.
 
-use motcua_store::{Backend, NewAgency, NewUnit};
+use motcua_store::Backend;
 use reqwest::StatusCode;
 
 use crate::on_both_backends;
@@ -17,47 +17,39 @@ on_both_backends!(
 
 /// A small organisation: a department (1) with an office under it (2), and another department (3).
 async fn organisation(app: &TestApp) -> (i64, i64, i64) {
-    let mut tx = app.db.begin().await.unwrap();
-    let unit = tx
-        .insert_unit(&NewUnit {
-            code: "99",
-            name: "Tỉnh Mẫu",
-            kind: "province",
-            parent_id: None,
-            valid_from: "2000-01-01",
-            valid_until: None,
-        })
-        .await
-        .unwrap();
-    let agency = |name: &'static str, identifier: &'static str, parent: Option<i64>| NewAgency {
-        name,
-        kind: "department",
-        unit_id: unit,
-        parent_id: parent,
-        identifier,
-        address: "",
-        phone: "",
-        email: "",
-        valid_from: "2000-01-01",
-        valid_until: None,
-    };
-    let land = tx
-        .insert_agency(&agency("Sở Nông nghiệp và Môi trường", "H99.06", None))
-        .await
-        .unwrap();
-    let office = tx
-        .insert_agency(&agency(
-            "Văn phòng Đăng ký đất đai",
-            "H99.06.01",
-            Some(land),
-        ))
-        .await
-        .unwrap();
-    let justice = tx
-        .insert_agency(&agency("Sở Tư pháp", "H99.03", None))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    use motcua_store::testing::{agency, unit};
+    let db = &app.db;
+    let province = unit(db, "99", "Tỉnh Mẫu", "province", None, "2000-01-01", None).await;
+    let land = agency(
+        db,
+        "Sở Nông nghiệp và Môi trường",
+        "department",
+        province,
+        None,
+        "H99.06",
+        "2000-01-01",
+    )
+    .await;
+    let office = agency(
+        db,
+        "Văn phòng Đăng ký đất đai",
+        "department",
+        province,
+        Some(land),
+        "H99.06.01",
+        "2000-01-01",
+    )
+    .await;
+    let justice = agency(
+        db,
+        "Sở Tư pháp",
+        "department",
+        province,
+        None,
+        "H99.03",
+        "2000-01-01",
+    )
+    .await;
     (land, office, justice)
 }
 

@@ -1,6 +1,6 @@
 //! The merge wizard: two communes become one from a date, staff and roles moving with them.
 
-use motcua_store::{Backend, NewAgency, NewUnit};
+use motcua_store::Backend;
 use reqwest::StatusCode;
 
 use crate::on_both_backends;
@@ -15,53 +15,29 @@ on_both_backends!(
 
 /// A province with communes A and B (each with a committee and one officer) and commune C.
 async fn province(app: &TestApp) -> (i64, i64, i64) {
-    let mut tx = app.db.begin().await.unwrap();
-    let p = tx
-        .insert_unit(&NewUnit {
-            code: "99",
-            name: "Tỉnh Mẫu",
-            kind: "province",
-            parent_id: None,
-            valid_from: "2000-01-01",
-            valid_until: None,
-        })
-        .await
-        .unwrap();
+    use motcua_store::testing::{agency, unit};
+    let db = &app.db;
+    let p = unit(db, "99", "Tỉnh Mẫu", "province", None, "2000-01-01", None).await;
     let mut ids = Vec::new();
     for (code, name, identifier) in [
         ("99001", "Xã An", "H99.41"),
         ("99002", "Xã Bình", "H99.42"),
         ("99003", "Xã Cát", "H99.43"),
     ] {
-        let unit = tx
-            .insert_unit(&NewUnit {
-                code,
-                name,
-                kind: "commune",
-                parent_id: Some(p),
-                valid_from: "2025-07-01",
-                valid_until: None,
-            })
-            .await
-            .unwrap();
-        let agency = tx
-            .insert_agency(&NewAgency {
-                name: &format!("Ủy ban nhân dân {name}"),
-                kind: "commune_committee",
-                unit_id: unit,
-                parent_id: None,
-                identifier,
-                address: "",
-                phone: "",
-                email: "",
-                valid_from: "2025-07-01",
-                valid_until: None,
-            })
-            .await
-            .unwrap();
-        ids.push((unit, agency));
+        let u = unit(db, code, name, "commune", Some(p), "2025-07-01", None).await;
+        let committee = format!("Ủy ban nhân dân {name}");
+        let a = agency(
+            db,
+            &committee,
+            "commune_committee",
+            u,
+            None,
+            identifier,
+            "2025-07-01",
+        )
+        .await;
+        ids.push((u, a));
     }
-    tx.commit().await.unwrap();
     for (i, (_, agency)) in ids.iter().enumerate().take(2) {
         let id = app.staff(&format!("canbo{i}"), GOOD, None, false).await;
         let mut tx = app.db.begin().await.unwrap();

@@ -1,6 +1,6 @@
 //! Keeping the organisation: units, agencies, identifiers and desks, with their bad inputs.
 
-use motcua_store::{Backend, NewAgency, NewUnit};
+use motcua_store::Backend;
 use reqwest::StatusCode;
 
 use crate::on_both_backends;
@@ -14,30 +14,27 @@ on_both_backends!(
 );
 
 async fn setup(app: &TestApp) -> (String, i64, i64) {
-    let mut tx = app.db.begin().await.unwrap();
-    let province = tx
-        .insert_unit(&NewUnit {
-            code: "99",
-            name: "Tỉnh Mẫu",
-            kind: "province",
-            parent_id: None,
-            valid_from: "2000-01-01",
-            valid_until: None,
-        })
-        .await
-        .unwrap();
-    let commune = tx
-        .insert_unit(&NewUnit {
-            code: "99001",
-            name: "Xã Cũ",
-            kind: "commune",
-            parent_id: Some(province),
-            valid_from: "2000-01-01",
-            valid_until: Some("2025-07-01"),
-        })
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    use motcua_store::testing::unit;
+    let province = unit(
+        &app.db,
+        "99",
+        "Tỉnh Mẫu",
+        "province",
+        None,
+        "2000-01-01",
+        None,
+    )
+    .await;
+    let commune = unit(
+        &app.db,
+        "99001",
+        "Xã Cũ",
+        "commune",
+        Some(province),
+        "2000-01-01",
+        Some("2025-07-01"),
+    )
+    .await;
     app.staff("quantri", GOOD, Some("province_admin"), false)
         .await;
     (app.sign_in("quantri", GOOD).await, province, commune)
@@ -196,23 +193,16 @@ async fn agencies_identifiers_and_desks(backend: Backend) {
     let app = TestApp::start(backend).await;
     let (admin, province, _) = setup(&app).await;
     let p = province.to_string();
-    let mut tx = app.db.begin().await.unwrap();
-    let parent = tx
-        .insert_agency(&NewAgency {
-            name: "Sở Xây dựng",
-            kind: "department",
-            unit_id: province,
-            parent_id: None,
-            identifier: "H99.07",
-            address: "",
-            phone: "",
-            email: "",
-            valid_from: "2000-01-01",
-            valid_until: None,
-        })
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let parent = motcua_store::testing::agency(
+        &app.db,
+        "Sở Xây dựng",
+        "department",
+        province,
+        None,
+        "H99.07",
+        "2000-01-01",
+    )
+    .await;
     let form = |identifier: &'static str| {
         vec![
             ("agency_name", "Chi cục Giám định"),
