@@ -1,7 +1,11 @@
 //! The rules of the one-stop system, as pure functions of data: no I/O, no database, no clock.
 //!
+//! - [`catalogue`]: procedures, their methods, components and internal workflows; import checks.
 //! - [`organisation`]: administrative units, agencies and their electronic identifiers, roles.
 //! - [`people`]: accounts, password policy, login names.
+//! - [`text`]: Vietnamese text folded for search.
 
+pub mod catalogue;
 pub mod organisation;
 pub mod people;
+pub mod text;

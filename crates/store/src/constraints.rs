@@ -30,6 +30,11 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
     ("users.login", "users_login"),
     ("sessions.token_hash", "sessions_pkey"),
     ("access_tokens.token_hash", "access_tokens_hash"),
+    ("sectors.code", "sectors_pkey"),
+    (
+        "procedure_versions.code, procedure_versions.version",
+        "procedure_versions_code_version",
+    ),
 ];
 
 pub(crate) fn name(kind: ConstraintKind, reported: Option<&str>, message: &str) -> String {

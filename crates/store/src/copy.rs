@@ -183,6 +183,30 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "sectors",
+        columns: &[("code", Text), ("name", Text)],
+        identity: false,
+    },
+    Table {
+        name: "procedure_versions",
+        columns: &[
+            ("id", Int),
+            ("code", Text),
+            ("version", Int),
+            ("name", Text),
+            ("sector", Text),
+            ("level", Text),
+            ("data", Text),
+            ("search_text", Text),
+            ("status", Text),
+            ("valid_from", Text),
+            ("valid_until", Text),
+            ("created_by", Text),
+            ("created_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
         name: "audit_log",
         columns: &[
             ("id", Int),

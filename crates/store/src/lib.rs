@@ -5,6 +5,7 @@
 //! macros, which expand the same body once per backend. Nothing outside this crate writes SQL.
 
 mod calendar_years;
+mod catalogue;
 mod constraints;
 pub mod copy;
 mod db;
@@ -17,6 +18,7 @@ mod people;
 pub mod testing;
 
 pub use calendar_years::CalendarYearVersion;
+pub use catalogue::{NewProcedureVersion, ProcedureRow};
 pub use copy::{CopyError, TableCopy, copy_database};
 pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};

@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_calendar_years"),
     migration!(3, "0003_organisation"),
+    migration!(4, "0004_catalogue"),
 ];
 
 pub fn latest_version() -> i64 {

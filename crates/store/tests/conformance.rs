@@ -56,6 +56,7 @@ conformance!(
     sessions_expire_and_are_revoked,
     failed_sign_ins_are_counted_by_login_and_address,
     copy_carries_the_organisation_and_its_sequences,
+    procedure_versions_accumulate_and_the_published_one_is_in_force,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -595,4 +596,67 @@ async fn copy_carries_the_organisation_and_its_sequences(db: Db, backend: Backen
     tx.commit().await.unwrap();
     assert_eq!(id, 3, "{backend:?}");
     assert_eq!(db.units_as_of("2026-01-01").await.unwrap().len(), 3);
+}
+
+async fn procedure_versions_accumulate_and_the_published_one_is_in_force(
+    db: Db,
+    _backend: Backend,
+) {
+    use motcua_store::NewProcedureVersion;
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    tx.upsert_sector("HT", "Hộ tịch").await.unwrap();
+    let version = |status: &'static str, name: &'static str| NewProcedureVersion {
+        code: "MS.HT.001",
+        name,
+        sector: "HT",
+        level: "commune",
+        data: "{}",
+        search_text: "dang ky khai sinh",
+        status,
+        valid_from: "2025-07-01",
+        created_by: "kiemsoat",
+    };
+    assert_eq!(
+        tx.add_procedure_version(&version("published", "Đăng ký khai sinh"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tx.add_procedure_version(&version("draft", "Đăng ký khai sinh (sửa)"))
+            .await
+            .unwrap(),
+        2
+    );
+    tx.commit().await.unwrap();
+    let in_force = db.procedures_in_force("2026-01-01").await.unwrap();
+    assert_eq!(in_force.len(), 1);
+    assert_eq!(
+        (in_force[0].version, in_force[0].name.as_str()),
+        (1, "Đăng ký khai sinh")
+    );
+    assert!(
+        db.procedures_in_force("2025-06-30")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(db.procedure_versions("MS.HT.001").await.unwrap().len(), 2);
+    // A status outside the three is refused by the database.
+    let mut tx = db.begin().await.unwrap();
+    let err = tx
+        .add_procedure_version(&version("lost", "x"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Constraint {
+                kind: ConstraintKind::Check,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }

@@ -1,0 +1,81 @@
+//! Vietnamese text folded for search: "Cấp giấy phép xây dựng" and "cap giay phep xay dung" are
+//! the same words. Decompose (NFD), drop the combining marks (tones and the marks of ă, â, ê, ô,
+//! ơ, ư), turn đ into d, lower-case, and keep letters and digits as words.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The folded form of `text`: lower-case ASCII-like letters and digits, words separated by one
+/// space.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.nfd() {
+        if ('\u{0300}'..='\u{036f}').contains(&c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        };
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// The folded words of `text`.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_and_without_diacritics_fold_alike() {
+        assert_eq!(fold("Cấp giấy phép xây dựng"), "cap giay phep xay dung");
+        assert_eq!(fold("cap giay phep xay dung"), "cap giay phep xay dung");
+        assert_eq!(fold("ĐĂNG KÝ KHAI SINH"), "dang ky khai sinh");
+        assert_eq!(fold("Đăng ký khai sinh"), fold("dang ky khai sinh"));
+        // Every vowel of Vietnamese with every tone folds to its base letter.
+        assert_eq!(
+            fold("àáảãạ ăằắẳẵặ âầấẩẫậ èéẻẽẹ êềếểễệ ìíỉĩị òóỏõọ ôồốổỗộ ơờớởỡợ ùúủũụ ưừứửữự ỳýỷỹỵ"),
+            "aaaaa aaaaaa aaaaaa eeeee eeeeee iiiii ooooo oooooo oooooo uuuuu uuuuuu yyyyy"
+        );
+    }
+
+    #[test]
+    fn punctuation_and_spacing_separate_words() {
+        assert_eq!(
+            fold("  Sở Nông nghiệp & Môi trường (H99.06)  "),
+            "so nong nghiep moi truong h99 06"
+        );
+        assert_eq!(
+            words("1.009642 – \"khai sinh\" OR *"),
+            ["1", "009642", "khai", "sinh", "or"]
+        );
+        assert_eq!(fold(""), "");
+        assert_eq!(fold("— * \""), "");
+    }
+
+    #[test]
+    fn composed_and_decomposed_input_fold_alike() {
+        let composed = "Hồ sơ";
+        let decomposed: String = composed.nfd().collect();
+        assert_ne!(composed, decomposed);
+        assert_eq!(fold(composed), fold(&decomposed));
+    }
+}
