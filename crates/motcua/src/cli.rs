@@ -49,6 +49,26 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import or export the procedure catalogue (JSON).
+    #[command(subcommand)]
+    Catalogue(CatalogueCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogueCommand {
+    /// Import a catalogue file: every problem is listed and nothing is written unless all is well.
+    Import {
+        /// The JSON file (format motcua-catalogue/1).
+        file: std::path::PathBuf,
+    },
+    /// Export the catalogue in force as JSON, to a file or standard output.
+    Export {
+        /// Where to write; standard output if absent.
+        file: Option<std::path::PathBuf>,
+        /// The day whose catalogue to export (YYYY-MM-DD); today if absent.
+        #[arg(long)]
+        date: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

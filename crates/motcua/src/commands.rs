@@ -158,3 +158,67 @@ async fn create_user_in(
         Err(e) => Err(Failure::run(e.to_string())),
     }
 }
+
+pub async fn catalogue(
+    global: &GlobalArgs,
+    command: &crate::cli::CatalogueCommand,
+) -> Result<(), Failure> {
+    use crate::cli::CatalogueCommand;
+    let config = load_config(global)?;
+    crate::serve::init_logging(&config);
+    let today = motcua_calendar::Instant(motcua_store::migrate::now_micros())
+        .local_date()
+        .to_string();
+    match command {
+        CatalogueCommand::Import { file } => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let (db, _) = open_database(&config).await?;
+            let result =
+                motcua_web::catalogue::import(&db, &text, "motcua catalogue import", &today).await;
+            db.close().await;
+            match result {
+                Ok(done) => {
+                    println!(
+                        "Đã nhập {} lĩnh vực, {} thủ tục (phiên bản mới, đã công bố).",
+                        done.sectors, done.procedures
+                    );
+                    Ok(())
+                }
+                Err(motcua_web::catalogue::ImportError::Problems(problems)) => {
+                    for p in &problems {
+                        eprintln!("{}: {}", p.path, p.message);
+                    }
+                    Err(Failure::run(format!(
+                        "{}: {} problems, listed above; nothing was imported",
+                        file.display(),
+                        problems.len()
+                    )))
+                }
+                Err(e) => Err(Failure::run(format!(
+                    "{}: {e}; nothing was imported",
+                    file.display()
+                ))),
+            }
+        }
+        CatalogueCommand::Export { file, date } => {
+            let date = match date {
+                Some(d) => motcua_calendar::Date::parse(d)
+                    .map_err(|e| Failure::usage(format!("--date: {e}")))?
+                    .to_string(),
+                None => today,
+            };
+            let (db, _) = open_database(&config).await?;
+            let catalogue = motcua_web::catalogue::export(&db, &date).await;
+            db.close().await;
+            let catalogue = catalogue.map_err(|e| Failure::run(e.to_string()))?;
+            let json = serde_json::to_string_pretty(&catalogue).expect("a catalogue serialises");
+            match file {
+                Some(path) => std::fs::write(path, json + "\n")
+                    .map_err(|e| Failure::run(format!("cannot write {}: {e}", path.display())))?,
+                None => println!("{json}"),
+            }
+            Ok(())
+        }
+    }
+}

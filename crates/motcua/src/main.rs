@@ -84,6 +84,7 @@ fn main() -> ExitCode {
             Some(Command::Due(args)) => calendar_commands::due(&cli.global, &args).await,
             Some(Command::Lunar(args)) => calendar_commands::lunar(&args),
             Some(Command::Demo) => commands::demo(&cli.global).await,
+            Some(Command::Catalogue(cmd)) => commands::catalogue(&cli.global, &cmd).await,
             Some(Command::User(cli::UserCommand::Create(args))) => {
                 commands::create_user(&cli.global, &args).await
             }

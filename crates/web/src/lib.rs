@@ -6,6 +6,7 @@
 mod api;
 mod assets;
 mod auth;
+pub mod catalogue;
 mod due;
 mod layers;
 mod metrics;

@@ -8,6 +8,7 @@ mod applicants;
 mod auth;
 mod calendar;
 mod calendar_admin;
+mod catalogue;
 mod cli;
 mod demo;
 mod http;

@@ -1,0 +1,119 @@
+//! Importing and exporting the procedure catalogue (JSON, the `motcua-catalogue/1` format). An
+//! import is checked whole, every problem reported with its place, and written in one
+//! transaction or not at all; each procedure becomes a new published version from its
+//! publication date. An export gives back exactly what is in force.
+
+use std::collections::BTreeMap;
+
+use motcua_domain::catalogue::{Catalogue, FORMAT, ImportProblem, Procedure, Sector};
+use motcua_store::{Db, NewProcedureVersion, StoreError};
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub sectors: usize,
+    pub procedures: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("the file is not a catalogue: {0}")]
+    Json(String),
+    #[error("{} problems", .0.len())]
+    Problems(Vec<ImportProblem>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The name shown for an agency reference (`commune` is every commune's committee).
+fn agency_names(db_agencies: &BTreeMap<String, String>, id: &str) -> String {
+    if id == "commune" {
+        "Ủy ban nhân dân cấp xã".to_string()
+    } else {
+        db_agencies.get(id).cloned().unwrap_or_default()
+    }
+}
+
+pub async fn import(
+    db: &Db,
+    json: &str,
+    actor: &str,
+    today: &str,
+) -> Result<Imported, ImportError> {
+    let catalogue: Catalogue =
+        serde_json::from_str(json).map_err(|e| ImportError::Json(e.to_string()))?;
+    let agencies: BTreeMap<String, String> = db
+        .agencies_as_of(today)
+        .await?
+        .into_iter()
+        .map(|a| (a.identifier, a.name))
+        .collect();
+    let problems = catalogue.check(&|id| agencies.contains_key(id));
+    if !problems.is_empty() {
+        return Err(ImportError::Problems(problems));
+    }
+    let sector_names: BTreeMap<&str, &str> = catalogue
+        .sectors
+        .iter()
+        .map(|s| (s.code.as_str(), s.name.as_str()))
+        .collect();
+    let mut tx = db.begin().await?;
+    for sector in &catalogue.sectors {
+        tx.upsert_sector(&sector.code, &sector.name).await?;
+    }
+    for p in &catalogue.procedures {
+        let names = [
+            agency_names(&agencies, &p.implementing_agency),
+            agency_names(&agencies, &p.competent_agency),
+        ];
+        let search = p.search_text(sector_names[p.sector.as_str()], &[&names[0], &names[1]]);
+        let data = serde_json::to_string(p).expect("a procedure serialises");
+        let level = serde_json::to_value(p.level).expect("a level serialises");
+        tx.add_procedure_version(&NewProcedureVersion {
+            code: &p.code,
+            name: &p.name,
+            sector: &p.sector,
+            level: level.as_str().unwrap_or_default(),
+            data: &data,
+            search_text: &search,
+            status: "published",
+            valid_from: &p.publication.date,
+            created_by: actor,
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Imported {
+        sectors: catalogue.sectors.len(),
+        procedures: catalogue.procedures.len(),
+    })
+}
+
+/// The catalogue in force on `date`, in the import format.
+pub async fn export(db: &Db, date: &str) -> Result<Catalogue, StoreError> {
+    let procedures = db
+        .procedures_in_force(date)
+        .await?
+        .into_iter()
+        .map(|row| {
+            serde_json::from_str::<Procedure>(&row.data).map_err(|e| {
+                StoreError::Internal(format!(
+                    "procedure {} version {} cannot be read: {e}",
+                    row.code, row.version
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let sectors = db
+        .sectors()
+        .await?
+        .into_iter()
+        .map(|(code, name)| Sector { code, name })
+        .collect();
+    Ok(Catalogue {
+        format: FORMAT.to_string(),
+        note: String::new(),
+        sectors,
+        procedures,
+    })
+}
