@@ -3,9 +3,11 @@
 //! - [`catalogue`]: procedures, their methods, components and internal workflows; import checks.
 //! - [`organisation`]: administrative units, agencies and their electronic identifiers, roles.
 //! - [`people`]: accounts, password policy, login names.
+//! - [`search`]: finding procedures by folded words, with facets.
 //! - [`text`]: Vietnamese text folded for search.
 
 pub mod catalogue;
 pub mod organisation;
 pub mod people;
+pub mod search;
 pub mod text;

@@ -1,0 +1,389 @@
+//! Searching the catalogue: folded words, each query word matching a word of the procedure
+//! exactly, as its beginning (people type), or, in words of five letters or more, with one letter
+//! wrong. An exact code comes first. Query words that match nothing anywhere (quotes, `OR`, typos
+//! beyond repair) are set aside and reported rather than emptying the results.
+
+use std::collections::BTreeMap;
+
+use crate::catalogue::{Level, Online};
+use crate::text::{fold, words};
+
+/// One procedure as search sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub code: String,
+    pub name: String,
+    pub sector: String,
+    pub level: Level,
+    pub online: Online,
+    /// Identifiers of the agencies that carry it out (or `commune`).
+    pub agencies: Vec<String>,
+    folded_code: String,
+    words: Vec<String>,
+}
+
+impl Entry {
+    /// `search_text` is what the procedure is found by (name, code, sector, keywords, agencies).
+    pub fn new(
+        code: &str,
+        name: &str,
+        sector: &str,
+        level: Level,
+        online: Online,
+        agencies: Vec<String>,
+        search_text: &str,
+    ) -> Entry {
+        let mut words = words(search_text);
+        words.sort();
+        words.dedup();
+        Entry {
+            code: code.to_string(),
+            name: name.to_string(),
+            sector: sector.to_string(),
+            level,
+            online,
+            agencies,
+            folded_code: fold(code),
+            words,
+        }
+    }
+}
+
+/// What to look for, and the facets chosen.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    pub text: &'a str,
+    pub sector: Option<&'a str>,
+    pub level: Option<Level>,
+    pub online: Option<Online>,
+    pub agency: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub sectors: BTreeMap<String, usize>,
+    pub levels: BTreeMap<&'static str, usize>,
+    pub online: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hits<'a> {
+    /// Best first.
+    pub entries: Vec<&'a Entry>,
+    /// Counts among the entries the words match, before the facets narrow them.
+    pub facets: Facets,
+    /// Query words that matched nothing and were set aside.
+    pub ignored: Vec<String>,
+}
+
+/// Queries longer than this many words are cut (a pasted page is not a question).
+const MAX_WORDS: usize = 16;
+
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    entries: Vec<Entry>,
+}
+
+/// Whether `a` and `b` differ by at most one letter changed, added or removed.
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix + 1.min(short.len() - prefix)..] == long[prefix + 1.min(long.len() - prefix)..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+/// How a query word meets an entry's words: 2 exactly, 1 loosely, 0 not at all.
+fn meets(word: &str, entry: &Entry) -> u8 {
+    if entry
+        .words
+        .binary_search_by(|w| w.as_str().cmp(word))
+        .is_ok()
+    {
+        return 2;
+    }
+    let loose = entry.words.iter().any(|w| {
+        (word.len() >= 2 && w.starts_with(word))
+            || (word.len() >= 5 && w.len() >= 5 && one_edit(w, word))
+    });
+    u8::from(loose)
+}
+
+fn level_code(level: Level) -> &'static str {
+    match level {
+        Level::Province => "province",
+        Level::Commune => "commune",
+        Level::District => "district",
+    }
+}
+
+fn online_code(online: Online) -> &'static str {
+    match online {
+        Online::Full => "full",
+        Online::Partial => "partial",
+    }
+}
+
+impl Index {
+    pub fn new(mut entries: Vec<Entry>) -> Index {
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Index { entries }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.code == code)
+    }
+
+    pub fn search(&self, query: &Query<'_>) -> Hits<'_> {
+        let folded = fold(query.text);
+        let mut tokens: Vec<String> = words(query.text);
+        tokens.truncate(MAX_WORDS);
+        // Words that match nothing anywhere are set aside, not allowed to empty the result.
+        let (kept, ignored): (Vec<String>, Vec<String>) = tokens
+            .into_iter()
+            .partition(|t| self.entries.iter().any(|e| meets(t, e) > 0));
+        let mut scored: Vec<(bool, u32, &Entry)> = self
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let exact_code = !folded.is_empty() && e.folded_code == folded;
+                let mut score = 0u32;
+                for t in &kept {
+                    match meets(t, e) {
+                        0 if !exact_code => return None,
+                        m => score += u32::from(m),
+                    }
+                }
+                Some((exact_code, score, e))
+            })
+            .collect();
+        let mut facets = Facets::default();
+        for (_, _, e) in &scored {
+            *facets.sectors.entry(e.sector.clone()).or_default() += 1;
+            *facets.levels.entry(level_code(e.level)).or_default() += 1;
+            *facets.online.entry(online_code(e.online)).or_default() += 1;
+        }
+        scored.retain(|(_, _, e)| {
+            query.sector.is_none_or(|s| e.sector == s)
+                && query.level.is_none_or(|l| e.level == l)
+                && query.online.is_none_or(|o| e.online == o)
+                && query
+                    .agency
+                    .is_none_or(|a| e.agencies.iter().any(|x| x == a))
+        });
+        // Exact code first, then the closer matches; names keep the rest in order.
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        Hits {
+            entries: scored.into_iter().map(|(_, _, e)| e).collect(),
+            facets,
+            ignored,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Index {
+        let e = |code: &str, name: &str, sector: &str, level, online, extra: &str| {
+            Entry::new(
+                code,
+                name,
+                sector,
+                level,
+                online,
+                vec!["H99.07".into()],
+                &format!("{name} {code} {extra}"),
+            )
+        };
+        Index::new(vec![
+            e(
+                "1.009642",
+                "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+                "XD",
+                Level::Province,
+                Online::Partial,
+                "Xây dựng",
+            ),
+            e(
+                "1.001193",
+                "Đăng ký khai sinh",
+                "HT",
+                Level::Commune,
+                Online::Full,
+                "Hộ tịch giấy khai sinh",
+            ),
+            e(
+                "1.000894",
+                "Đăng ký kết hôn",
+                "HT",
+                Level::Commune,
+                Online::Partial,
+                "Hộ tịch",
+            ),
+            e(
+                "2.000001",
+                "Đăng ký thành lập doanh nghiệp tư nhân",
+                "DN",
+                Level::Province,
+                Online::Full,
+                "Doanh nghiệp",
+            ),
+        ])
+    }
+
+    fn names<'a>(hits: &Hits<'a>) -> Vec<&'a str> {
+        hits.entries.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    #[test]
+    fn with_or_without_diacritics_the_same_list() {
+        let idx = index();
+        let a = idx.search(&Query {
+            text: "đăng ký khai sinh",
+            ..Query::default()
+        });
+        let b = idx.search(&Query {
+            text: "dang ky khai sinh",
+            ..Query::default()
+        });
+        assert_eq!(names(&a), names(&b));
+        assert_eq!(names(&a), ["Đăng ký khai sinh"]);
+        let c = idx.search(&Query {
+            text: "cap giay phep xay dung",
+            ..Query::default()
+        });
+        assert_eq!(
+            names(&c),
+            ["Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"]
+        );
+    }
+
+    #[test]
+    fn an_exact_code_comes_first() {
+        let idx = index();
+        let hits = idx.search(&Query {
+            text: "1.000894",
+            ..Query::default()
+        });
+        assert_eq!(names(&hits)[0], "Đăng ký kết hôn");
+    }
+
+    #[test]
+    fn one_wrong_letter_in_a_long_word_still_finds() {
+        let idx = index();
+        assert_eq!(
+            names(&idx.search(&Query {
+                text: "doanh nghiep tu nhann",
+                ..Query::default()
+            })),
+            ["Đăng ký thành lập doanh nghiệp tư nhân"]
+        );
+        // Two letters swapped are two edits: "sihn" matches nothing, is set aside and said so.
+        let swapped = idx.search(&Query {
+            text: "khai sihn",
+            ..Query::default()
+        });
+        assert_eq!(swapped.ignored, ["sihn"]);
+        assert_eq!(
+            names(&idx.search(&Query {
+                text: "xay dunh",
+                ..Query::default()
+            })),
+            ["Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"],
+            "prefix of a short word"
+        );
+    }
+
+    #[test]
+    fn operators_and_junk_never_break_a_search() {
+        let idx = index();
+        for text in [
+            "\"khai sinh\" OR *",
+            "-khai +sinh",
+            "khai AND sinh zzzzqqq",
+            "((khai))",
+        ] {
+            let hits = idx.search(&Query {
+                text,
+                ..Query::default()
+            });
+            assert_eq!(names(&hits), ["Đăng ký khai sinh"], "{text}");
+        }
+        let all = idx.search(&Query {
+            text: "",
+            ..Query::default()
+        });
+        assert_eq!(all.entries.len(), 4);
+        let huge = "khai ".repeat(10_000);
+        assert_eq!(
+            idx.search(&Query {
+                text: &huge,
+                ..Query::default()
+            })
+            .entries
+            .len(),
+            1
+        );
+        let ignored = idx
+            .search(&Query {
+                text: "khai zzzzqqq",
+                ..Query::default()
+            })
+            .ignored;
+        assert_eq!(ignored, ["zzzzqqq"]);
+    }
+
+    #[test]
+    fn facets_count_and_narrow() {
+        let idx = index();
+        let hits = idx.search(&Query {
+            text: "dang ky",
+            ..Query::default()
+        });
+        assert_eq!(hits.facets.sectors.get("HT"), Some(&2));
+        assert_eq!(hits.facets.sectors.get("DN"), Some(&1));
+        let narrowed = idx.search(&Query {
+            text: "dang ky",
+            level: Some(Level::Commune),
+            online: Some(Online::Full),
+            ..Query::default()
+        });
+        assert_eq!(names(&narrowed), ["Đăng ký khai sinh"]);
+        assert_eq!(
+            narrowed.facets.levels.get("commune"),
+            Some(&2),
+            "facets count before narrowing"
+        );
+    }
+
+    #[test]
+    fn one_edit_is_one_edit() {
+        for (a, b, yes) in [
+            ("nhann", "nhan", true),
+            ("sinhh", "sinh", true),
+            ("khaii", "khai", true),
+            ("dunh", "dung", true),
+            ("sihn", "sinh", false),
+            ("abc", "abc", true),
+            ("abcd", "ab", false),
+        ] {
+            assert_eq!(one_edit(a, b), yes, "{a} {b}");
+        }
+    }
+}
