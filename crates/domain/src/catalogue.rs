@@ -394,8 +394,8 @@ mod tests {
             "procedures[0].components[0]",
             "procedures[0].workflow[0].role",
             "procedures[0].workflow[1].agency",
-            "procedures[1].code",
-            "procedures[1].name",
+            "procedures[3].code",
+            "procedures[3].name",
         ] {
             assert!(
                 paths.contains(&expected.to_string()),

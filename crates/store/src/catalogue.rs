@@ -67,6 +67,17 @@ const COLUMNS: &str =
     "id, code, version, name, sector, level, data, search_text, status, valid_from, valid_until";
 
 impl Db {
+    /// Changes whenever a procedure version is added: (rows, highest id).
+    pub async fn catalogue_stamp(&self) -> Result<(i64, i64), StoreError> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT COUNT(*), CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM procedure_versions",
+            )
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
     pub async fn sectors(&self) -> Result<Vec<(String, String)>, StoreError> {
         Ok(on_read!(self, |pool| {
             sqlx::query_as::<_, (String, String)>("SELECT code, name FROM sectors ORDER BY name")

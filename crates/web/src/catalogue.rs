@@ -4,8 +4,10 @@
 //! publication date. An export gives back exactly what is in force.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
 
 use motcua_domain::catalogue::{Catalogue, FORMAT, ImportProblem, Procedure, Sector};
+use motcua_domain::search::{Entry, Index};
 use motcua_store::{Db, NewProcedureVersion, StoreError};
 
 /// What an import did.
@@ -116,4 +118,59 @@ pub async fn export(db: &Db, date: &str) -> Result<Catalogue, StoreError> {
         sectors,
         procedures,
     })
+}
+
+/// The catalogue in force, ready to search: rebuilt when a version is added (here or in another
+/// process) or the day changes, checked with one small query per request.
+#[derive(Clone, Default)]
+pub struct CatalogueHandle(Arc<RwLock<Option<Arc<Loaded>>>>);
+
+/// The procedures in force on a day, their search index and the sectors' names.
+pub struct Loaded {
+    stamp: ((i64, i64), String),
+    pub index: Index,
+    pub procedures: BTreeMap<String, Procedure>,
+    pub sectors: BTreeMap<String, String>,
+}
+
+impl CatalogueHandle {
+    pub async fn current(&self, db: &Db, today: &str) -> Result<Arc<Loaded>, StoreError> {
+        let stamp = (db.catalogue_stamp().await?, today.to_string());
+        if let Some(loaded) = self.0.read().unwrap_or_else(|e| e.into_inner()).as_ref()
+            && loaded.stamp == stamp
+        {
+            return Ok(loaded.clone());
+        }
+        let sectors: BTreeMap<String, String> = db.sectors().await?.into_iter().collect();
+        let mut procedures = BTreeMap::new();
+        let mut entries = Vec::new();
+        for row in db.procedures_in_force(today).await? {
+            let p: Procedure = serde_json::from_str(&row.data).map_err(|e| {
+                StoreError::Internal(format!(
+                    "procedure {} version {} cannot be read: {e}",
+                    row.code, row.version
+                ))
+            })?;
+            let mut agencies = vec![p.implementing_agency.clone(), p.competent_agency.clone()];
+            agencies.dedup();
+            entries.push(Entry::new(
+                &p.code,
+                &p.name,
+                &p.sector,
+                p.level,
+                p.online,
+                agencies,
+                &row.search_text,
+            ));
+            procedures.insert(p.code.clone(), p);
+        }
+        let loaded = Arc::new(Loaded {
+            stamp,
+            index: Index::new(entries),
+            procedures,
+            sectors,
+        });
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(loaded.clone());
+        Ok(loaded)
+    }
 }

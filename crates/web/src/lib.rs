@@ -63,6 +63,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub time: TimeHandle,
+    pub catalogue: catalogue::CatalogueHandle,
 }
 
 impl AppState {
@@ -71,6 +72,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             time,
+            catalogue: catalogue::CatalogueHandle::default(),
         }
     }
 }

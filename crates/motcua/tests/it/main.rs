@@ -14,4 +14,5 @@ mod demo;
 mod http;
 mod merge;
 mod organisation;
+mod portal;
 mod tokens;

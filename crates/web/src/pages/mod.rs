@@ -11,6 +11,7 @@ mod applicant;
 mod calendar;
 mod home;
 mod organisation;
+mod procedures;
 mod tokens;
 
 pub(crate) use tokens::revoke_own as revoke_own_token;
@@ -107,6 +108,8 @@ impl Layout {
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
+        .route("/thu-tuc", get(procedures::search))
+        .route("/thu-tuc/{code}", get(procedures::show))
         .route("/lich-nghi-le", get(calendar::holidays_this_year))
         .route("/lich-nghi-le/{year}", get(calendar::holidays))
         .route(

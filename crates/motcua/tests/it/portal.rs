@@ -1,0 +1,115 @@
+//! The public catalogue: search with and without diacritics, codes, typos, junk, facets, and a
+//! procedure's page.
+
+use motcua_store::Backend;
+use reqwest::StatusCode;
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+const SAMPLE: &str = include_str!("../../../domain/tests/data/catalogue_sample.json");
+
+on_both_backends!(searching_the_catalogue, a_procedure_page_says_what_to_bring,);
+
+async fn with_catalogue(backend: Backend) -> TestApp {
+    let app = TestApp::start(backend).await;
+    motcua_web::catalogue::import(&app.db, SAMPLE, "test", "2026-01-01")
+        .await
+        .unwrap();
+    app
+}
+
+/// The procedures listed, in order, by their codes.
+async fn found(app: &TestApp, query: &str) -> Vec<String> {
+    let url = format!("/thu-tuc?q={}", query.replace(' ', "+"));
+    let html = app.get(&url).await.text().await.unwrap();
+    html.split("<a href=\"/thu-tuc/")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
+
+async fn searching_the_catalogue(backend: Backend) {
+    let app = with_catalogue(backend).await;
+    assert_eq!(found(&app, "dang ky khai sinh").await, ["MS.HT.001"]);
+    assert_eq!(
+        found(&app, "đăng ký khai sinh").await,
+        found(&app, "dang ky khai sinh").await
+    );
+    assert_eq!(
+        found(&app, "MS.HT.002").await[0],
+        "MS.HT.002",
+        "an exact code comes first"
+    );
+    assert_eq!(
+        found(&app, "chung thuc ban saoo").await,
+        ["MS.CT.001"],
+        "one wrong letter"
+    );
+    assert_eq!(found(&app, "sao y").await, ["MS.CT.001"], "keywords");
+    assert_eq!(found(&app, "").await.len(), 3);
+    for junk in ["%22khai+sinh%22+OR+*", "-khai+sinh", "khai+AND+sinh+qqqzzz"] {
+        let response = app.get(&format!("/thu-tuc?q={junk}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{junk}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("/thu-tuc/MS.HT.001"),
+            "{junk}"
+        );
+    }
+    let html = app
+        .get("/thu-tuc?q=khai+sinh+qqqzzz")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("đã bỏ qua: qqqzzz"));
+    let huge = "khai+".repeat(5000);
+    assert_eq!(
+        app.get(&format!("/thu-tuc?q={huge}")).await.status(),
+        StatusCode::OK
+    );
+    // Facets: counted over the words' matches, narrowing when chosen.
+    let html = app.get("/thu-tuc?q=dang+ky").await.text().await.unwrap();
+    assert!(
+        html.contains("Hộ tịch</a> <span class=\"muted\">(2)</span>"),
+        "{html}"
+    );
+    let narrowed = app
+        .get("/thu-tuc?q=dang+ky&truc-tuyen=toan-trinh")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(narrowed.contains("/thu-tuc/MS.HT.001") && !narrowed.contains("/thu-tuc/MS.HT.002"));
+    let by_sector = app.get("/thu-tuc?linh-vuc=CT").await.text().await.unwrap();
+    assert!(by_sector.contains("/thu-tuc/MS.CT.001") && !by_sector.contains("/thu-tuc/MS.HT.001"));
+}
+
+async fn a_procedure_page_says_what_to_bring(backend: Backend) {
+    let app = with_catalogue(backend).await;
+    let page = app.get("/thu-tuc/MS.CT.001").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for expected in [
+        "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+        "Trong ngày",
+        "2.000 đồng",
+        "Tờ khai đăng ký khai sinh",
+        "Nghị định số 23/2015/NĐ-CP",
+        "Ủy ban nhân dân cấp xã nơi cư trú",
+        "Dịch vụ công trực tuyến toàn trình",
+        "ngày 20/07/2025",
+    ] {
+        assert!(html.contains(expected), "{expected} missing");
+    }
+    let birth = app.get("/thu-tuc/MS.HT.001").await.text().await.unwrap();
+    assert!(birth.contains("3 ngày làm việc") && birth.contains("Không thu"));
+    assert_eq!(
+        app.get("/thu-tuc/KHONG.CO").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

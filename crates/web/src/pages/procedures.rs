@@ -1,0 +1,314 @@
+//! The public catalogue: search with facets, and a procedure's page with what a citizen needs.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use motcua_calendar::{Date, Duration};
+use motcua_domain::catalogue::{Channel, Level, Online, Procedure};
+use motcua_domain::search;
+use serde::Deserialize;
+
+use super::{Layout, not_found_page, render};
+use crate::AppState;
+use crate::auth::{Denied, Staff};
+use crate::due::now;
+use crate::problem::Problem;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SearchQuery {
+    q: Option<String>,
+    #[serde(rename = "linh-vuc")]
+    sector: Option<String>,
+    #[serde(rename = "cap")]
+    level: Option<String>,
+    #[serde(rename = "truc-tuyen")]
+    online: Option<String>,
+}
+
+pub(crate) struct Facet {
+    label: String,
+    count: usize,
+    href: String,
+    chosen: bool,
+}
+
+pub(crate) struct Line {
+    code: String,
+    name: String,
+    sector: String,
+    level: &'static str,
+    online: bool,
+}
+
+#[derive(Template)]
+#[template(path = "procedures.html")]
+struct SearchPage {
+    layout: Layout,
+    q: String,
+    total: usize,
+    lines: Vec<Line>,
+    sectors: Vec<Facet>,
+    levels: Vec<Facet>,
+    online: Vec<Facet>,
+    ignored: String,
+    filtered: bool,
+}
+
+fn level_of(code: &str) -> Option<Level> {
+    match code {
+        "tinh" => Some(Level::Province),
+        "xa" => Some(Level::Commune),
+        _ => None,
+    }
+}
+
+fn online_of(code: &str) -> Option<Online> {
+    match code {
+        "toan-trinh" => Some(Online::Full),
+        "mot-phan" => Some(Online::Partial),
+        _ => None,
+    }
+}
+
+/// A link to the same search with one facet set (or cleared when it is the chosen one).
+fn href(q: &SearchQuery, key: &str, value: &str) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let text = q.q.clone().unwrap_or_default();
+    if !text.is_empty() {
+        pairs.push(("q", text));
+    }
+    for (k, current) in [
+        ("linh-vuc", &q.sector),
+        ("cap", &q.level),
+        ("truc-tuyen", &q.online),
+    ] {
+        let v = if k == key {
+            if current.as_deref() == Some(value) {
+                None
+            } else {
+                Some(value.to_string())
+            }
+        } else {
+            current.clone().filter(|c| !c.is_empty())
+        };
+        if let Some(v) = v {
+            pairs.push((k, v));
+        }
+    }
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::auth::encode_component(v)))
+        .collect();
+    format!("/thu-tuc?{}", query.join("&"))
+}
+
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    staff: Result<Staff, Denied>,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let today = now().local_date().to_string();
+    let loaded = match state.catalogue.current(&state.db, &today).await {
+        Ok(l) => l,
+        Err(e) => return Problem::from(e).into_response(),
+    };
+    // A pasted page is not a question: only its beginning is read.
+    let text: String = q.q.clone().unwrap_or_default().chars().take(500).collect();
+    let hits = loaded.index.search(&search::Query {
+        text: &text,
+        sector: q.sector.as_deref().filter(|s| !s.is_empty()),
+        level: q.level.as_deref().and_then(level_of),
+        online: q.online.as_deref().and_then(online_of),
+        agency: None,
+    });
+    let total = hits.entries.len();
+    let lines = hits
+        .entries
+        .iter()
+        .take(200)
+        .map(|e| Line {
+            code: e.code.clone(),
+            name: e.name.clone(),
+            sector: loaded.sectors.get(&e.sector).cloned().unwrap_or_default(),
+            level: e.level.vietnamese(),
+            online: e.online == Online::Full,
+        })
+        .collect();
+    let facet =
+        |key: &str, value: &str, label: String, count: usize, current: &Option<String>| Facet {
+            label,
+            count,
+            href: href(&q, key, value),
+            chosen: current.as_deref() == Some(value),
+        };
+    let sectors = hits
+        .facets
+        .sectors
+        .iter()
+        .map(|(code, n)| {
+            facet(
+                "linh-vuc",
+                code,
+                loaded
+                    .sectors
+                    .get(code)
+                    .cloned()
+                    .unwrap_or_else(|| code.clone()),
+                *n,
+                &q.sector,
+            )
+        })
+        .collect();
+    let levels = [
+        ("province", "tinh", "Cấp tỉnh"),
+        ("commune", "xa", "Cấp xã"),
+    ]
+    .iter()
+    .filter_map(|(k, v, label)| {
+        hits.facets
+            .levels
+            .get(k)
+            .map(|n| facet("cap", v, (*label).into(), *n, &q.level))
+    })
+    .collect();
+    let online = [
+        ("full", "toan-trinh", "Trực tuyến toàn trình"),
+        ("partial", "mot-phan", "Trực tuyến một phần"),
+    ]
+    .iter()
+    .filter_map(|(k, v, label)| {
+        hits.facets
+            .online
+            .get(k)
+            .map(|n| facet("truc-tuyen", v, (*label).into(), *n, &q.online))
+    })
+    .collect();
+    render(
+        StatusCode::OK,
+        SearchPage {
+            layout: Layout::new(&state, "Thủ tục hành chính")
+                .maybe_signed_in(staff.ok().as_ref())
+                .active("procedures"),
+            q: text,
+            total,
+            lines,
+            sectors,
+            levels,
+            online,
+            ignored: hits.ignored.join(", "),
+            filtered: q.sector.is_some() || q.level.is_some() || q.online.is_some(),
+        },
+    )
+}
+
+pub(crate) struct MethodLine {
+    channel: &'static str,
+    time: String,
+    fee: String,
+    note: String,
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    layout: Layout,
+    p: Procedure,
+    sector: String,
+    level: &'static str,
+    methods: Vec<MethodLine>,
+    implementing: String,
+    competent: String,
+    published: String,
+}
+
+fn money(fee: i64) -> String {
+    if fee == 0 {
+        return "Không thu".into();
+    }
+    let digits = fee.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{out} đồng")
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    staff: Result<Staff, Denied>,
+    Path(code): Path<String>,
+) -> Response {
+    let today = now().local_date().to_string();
+    let loaded = match state.catalogue.current(&state.db, &today).await {
+        Ok(l) => l,
+        Err(e) => return Problem::from(e).into_response(),
+    };
+    let Some(p) = loaded.procedures.get(&code) else {
+        return not_found_page(&state, &format!("/thu-tuc/{code}"));
+    };
+    let agencies = state.db.agencies_as_of(&today).await.unwrap_or_default();
+    let agency = |id: &str| {
+        if id == "commune" {
+            "Ủy ban nhân dân cấp xã nơi cư trú".to_string()
+        } else {
+            agencies
+                .iter()
+                .find(|a| a.identifier == id)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| id.to_string())
+        }
+    };
+    let methods = p
+        .methods
+        .iter()
+        .map(|m| MethodLine {
+            channel: match m.channel {
+                Channel::Counter => "Trực tiếp",
+                Channel::Online => "Trực tuyến",
+                Channel::Post => "Qua bưu chính công ích",
+            },
+            time: if m.unit == motcua_calendar::Unit::SameDay {
+                "Trong ngày".into()
+            } else {
+                Duration::parse(m.unit, &m.amount)
+                    .map(|d| d.vietnamese())
+                    .unwrap_or_else(|_| m.amount.clone())
+            },
+            fee: money(m.fee),
+            note: m.fee_note.clone(),
+            description: m.description.clone(),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        ProcedurePage {
+            layout: Layout::new(&state, &p.name)
+                .maybe_signed_in(staff.ok().as_ref())
+                .active("procedures"),
+            sector: loaded.sectors.get(&p.sector).cloned().unwrap_or_default(),
+            level: p.level.vietnamese(),
+            methods,
+            implementing: agency(&p.implementing_agency),
+            competent: agency(&p.competent_agency),
+            published: Date::parse(&p.publication.date)
+                .map(|d| d.vn())
+                .unwrap_or_default(),
+            p: p.clone(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fees_read_as_vietnamese_money() {
+        assert_eq!(super::money(0), "Không thu");
+        assert_eq!(super::money(8000), "8.000 đồng");
+        assert_eq!(super::money(1250000), "1.250.000 đồng");
+    }
+}
