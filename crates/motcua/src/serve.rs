@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use motcua_store::migrate::MigrationReport;
-use motcua_store::{Backend, Db, DbOptions};
+use motcua_store::{Db, DbOptions};
 use motcua_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 
@@ -174,17 +174,13 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     })?;
     init_logging(&config);
     let (db, _) = open_database(&config).await?;
-    let saved_years = match motcua_web::saved_years(&db).await {
-        Ok(years) => years,
-        Err(message) => {
+    let time = match prepare(&config, &db, local_years).await {
+        Ok(time) => time,
+        Err(failure) => {
             db.close().await;
-            return Err(Failure::run(message));
+            return Err(failure);
         }
     };
-    let time = motcua_web::TimeHandle::new(
-        crate::working_time::setup(&config, local_years),
-        saved_years,
-    );
     // Another motcua process (or this one) may save a calendar year: notice it within 30 s.
     tokio::spawn({
         let (time, db) = (time.clone(), db.clone());
@@ -200,40 +196,10 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
             }
         }
     });
-    if config.demo {
-        match db.has_organisation().await {
-            Ok(false) => {
-                if let Err(e) = crate::demo::load_and_announce(&db).await {
-                    db.close().await;
-                    return Err(Failure::run(format!("cannot load the demo province: {e}")));
-                }
-            }
-            Ok(true) => {}
-            Err(e) => {
-                db.close().await;
-                return Err(Failure::run(e.to_string()));
-            }
-        }
-    }
-    // When the data folder also holds files, the file store opens here.
-    if db.backend() == Backend::Sqlite {
-        tracing::info!(database = %db.url(), "SQLite database ready");
-    }
     let address = listener
         .local_addr()
         .map_err(|e| Failure::run(e.to_string()))?;
-    let state = AppState::new(
-        db.clone(),
-        WebConfig {
-            site_name: config.site_name.clone(),
-            request_timeout: config.request_timeout,
-            body_limit: config.body_limit,
-            secure_cookies: config.secure_cookies,
-            session_idle: config.session_idle,
-            session_absolute: config.session_absolute,
-        },
-        time,
-    );
+    let state = AppState::new(db.clone(), web_config(&config), time);
     let shutdown = shutdown_signal();
     // The address goes to stdout so scripts and tests can find a server started on port 0.
     println!("motcua serves http://{address} ({})", db.url());
@@ -244,6 +210,39 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The calendar in force (files, then saved years) and, in an empty database, the demo.
+async fn prepare(
+    config: &Config,
+    db: &Db,
+    local_years: Vec<motcua_calendar::YearData>,
+) -> Result<motcua_web::TimeHandle, Failure> {
+    let saved_years = motcua_web::saved_years(db).await.map_err(Failure::run)?;
+    let time =
+        motcua_web::TimeHandle::new(crate::working_time::setup(config, local_years), saved_years);
+    if config.demo
+        && !db
+            .has_organisation()
+            .await
+            .map_err(|e| Failure::run(e.to_string()))?
+    {
+        crate::demo::load_and_announce(db)
+            .await
+            .map_err(|e| Failure::run(format!("cannot load the demo province: {e}")))?;
+    }
+    Ok(time)
+}
+
+fn web_config(config: &Config) -> WebConfig {
+    WebConfig {
+        site_name: config.site_name.clone(),
+        request_timeout: config.request_timeout,
+        body_limit: config.body_limit,
+        secure_cookies: config.secure_cookies,
+        session_idle: config.session_idle,
+        session_absolute: config.session_absolute,
+    }
 }
 
 /// Waits for SIGTERM or Ctrl-C. The listeners are registered here, before the server says it is
