@@ -1,5 +1,6 @@
-//! The demo province (`data/demo/province.toml`, fictional sample data): loaded into an empty
-//! database on first start and by `motcua demo`, in one transaction.
+//! The demo province (`data/demo/province.toml` and `data/demo/catalogue.json`, fictional
+//! sample data): loaded into an empty database on first start and by `motcua demo`. The
+//! organisation is one transaction; the catalogue, checked against it, is a second.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use motcua_store::{AuditEntry, Db, NewAgency, NewUnit, NewUser, StoreError, Tx};
 use serde::Deserialize;
 
 const PROVINCE: &str = include_str!("../../../data/demo/province.toml");
+const CATALOGUE: &str = include_str!("../../../data/demo/catalogue.json");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +75,7 @@ pub struct Loaded {
     pub province: String,
     pub units: usize,
     pub agencies: usize,
+    pub procedures: usize,
     /// (login, full name, roles in Vietnamese)
     pub staff: Vec<(String, String, String)>,
 }
@@ -85,6 +88,8 @@ pub enum DemoError {
     NotEmpty,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the demo catalogue does not import: {0}")]
+    Catalogue(String),
 }
 
 fn bad(message: impl Into<String>) -> DemoError {
@@ -254,10 +259,26 @@ pub async fn load(db: &Db, hash: impl Fn() -> String) -> Result<Loaded, DemoErro
     })
     .await?;
     tx.commit().await?;
+    let today = motcua_calendar::Instant(motcua_store::migrate::now_micros())
+        .local_date()
+        .to_string();
+    let imported = motcua_web::catalogue::import(db, CATALOGUE, "motcua demo", &today)
+        .await
+        .map_err(|e| match e {
+            motcua_web::catalogue::ImportError::Problems(problems) => DemoError::Catalogue(
+                problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.path, p.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => DemoError::Catalogue(other.to_string()),
+        })?;
     Ok(Loaded {
         province: file.province.name.clone(),
         units: units.len(),
         agencies: agencies.len(),
+        procedures: imported.procedures,
         staff,
     })
 }
@@ -320,8 +341,8 @@ pub async fn load_and_announce(db: &Db) -> Result<(), DemoError> {
     let for_hash = password.clone();
     let loaded = load(db, move || motcua_web::hash_password(&for_hash)).await?;
     println!(
-        "Đã nạp {} (dữ liệu mẫu, không có thật): {} đơn vị hành chính, {} cơ quan.",
-        loaded.province, loaded.units, loaded.agencies
+        "Đã nạp {} (dữ liệu mẫu, không có thật): {} đơn vị hành chính, {} cơ quan, {} thủ tục hành chính.",
+        loaded.province, loaded.units, loaded.agencies, loaded.procedures
     );
     println!("Tài khoản cán bộ mẫu; đăng nhập tại /dang-nhap và đổi mật khẩu ở lần đầu.");
     println!("Mật khẩu ban đầu: {password}");

@@ -23,6 +23,7 @@ async fn the_demo_loads_once_into_an_empty_database() {
     assert!(first.status.success(), "{first:?}");
     let out = String::from_utf8_lossy(&first.stdout);
     assert!(out.contains("Tỉnh Minh Sơn (dữ liệu mẫu"), "{out}");
+    assert!(out.contains("206 thủ tục hành chính"), "{out}");
     assert_eq!(password_in(&out).len(), 14);
     for login in [
         "quantri",
@@ -93,6 +94,26 @@ async fn the_demo_loads_once_into_an_empty_database() {
         all
     };
     assert_eq!(roles.len(), 8, "every role has someone: {roles:?}");
+    // The sample catalogue: every procedure checked and in force, land the largest sector.
+    let procedures = db.procedures_in_force("2026-11-01").await.unwrap();
+    assert!(procedures.len() >= 150, "{}", procedures.len());
+    let land = procedures.iter().filter(|p| p.sector == "DD").count();
+    let largest = procedures.iter().fold(
+        std::collections::BTreeMap::<&str, usize>::new(),
+        |mut m, p| {
+            *m.entry(p.sector.as_str()).or_default() += 1;
+            m
+        },
+    );
+    assert_eq!(
+        largest.values().max(),
+        Some(&land),
+        "land is the largest sector: {largest:?}"
+    );
+    assert!(
+        procedures.iter().any(|p| p.level == "commune")
+            && procedures.iter().any(|p| p.level == "province")
+    );
     db.close().await;
 }
 
