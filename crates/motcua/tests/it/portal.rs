@@ -109,6 +109,26 @@ async fn a_procedure_page_says_what_to_bring(backend: Backend) {
     }
     let birth = app.get("/thu-tuc/MS.HT.001").await.text().await.unwrap();
     assert!(birth.contains("3 ngày làm việc") && birth.contains("Không thu"));
+    // The expected appointment if received now: three working days on, by the calendar.
+    assert!(
+        birth.contains("ngày hẹn trả kết quả dự kiến là <strong>"),
+        "{birth}"
+    );
+    let now = motcua_calendar::Instant(motcua_store::migrate::now_micros());
+    let time = crate::support::test_working_time().current();
+    let due = time
+        .rules(None)
+        .unwrap()
+        .appointment(
+            now,
+            motcua_calendar::Duration::working_days(3),
+            motcua_calendar::Policy::default(),
+        )
+        .unwrap()
+        .due
+        .local_date()
+        .vn();
+    assert!(birth.contains(&due), "{due} not in the page");
     assert_eq!(
         app.get("/thu-tuc/KHONG.CO").await.status(),
         StatusCode::NOT_FOUND

@@ -221,6 +221,9 @@ struct ProcedurePage {
     implementing: String,
     competent: String,
     published: String,
+    /// The appointment if received complete now, by the counter method's limit, e.g.
+    /// "Thứ Tư, 06/05/2026 lúc 17:00".
+    due_now: Option<String>,
 }
 
 fn money(fee: i64) -> String {
@@ -284,9 +287,26 @@ pub(crate) async fn show(
             description: m.description.clone(),
         })
         .collect();
+    // The expected appointment if received complete now, by the implementing agency's hours.
+    let due_now = p.legal_time().and_then(|limit| {
+        let time = state.time.current();
+        let rules = time
+            .rules(Some(&p.implementing_agency))
+            .or_else(|_| time.rules(None))
+            .ok()?;
+        let a = rules.appointment(now(), limit, p.counting).ok()?;
+        let (date, minute, _) = a.due.to_local();
+        Some(format!(
+            "{}, {} lúc {}",
+            date.weekday().vietnamese(),
+            date.vn(),
+            motcua_calendar::date::format_minute(minute)
+        ))
+    });
     render(
         StatusCode::OK,
         ProcedurePage {
+            due_now,
             layout: Layout::new(&state, &p.name)
                 .maybe_signed_in(staff.ok().as_ref())
                 .active("procedures"),
