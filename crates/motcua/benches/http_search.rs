@@ -86,8 +86,7 @@ async fn measure(base: &str) {
         "giay phep lao dong cho nguoi nuoc ngoai",
     ];
     let client = reqwest::Client::new();
-    let get = |q: &str| {
-        let url = format!("{base}/thu-tuc?q={}", encode(q));
+    let fetch = |url: String| {
         let client = client.clone();
         async move {
             let response = client.get(url).send().await.expect("the server answers");
@@ -95,6 +94,7 @@ async fn measure(base: &str) {
             response.text().await.expect("a page").len()
         }
     };
+    let get = |q: &str| fetch(format!("{base}/thu-tuc?q={}", encode(q)));
     // Warm the connection, the page templates and the search index.
     for q in &queries {
         get(q).await;
@@ -102,8 +102,13 @@ async fn measure(base: &str) {
     let rounds = 200;
     let mut times = Vec::with_capacity(rounds * queries.len());
     let mut by_query = vec![Vec::with_capacity(rounds); queries.len()];
+    // The same server answering without searching or a database: the machine's own jitter.
+    let mut baseline = Vec::with_capacity(rounds);
     let mut bytes = 0usize;
     for _ in 0..rounds {
+        let start = Instant::now();
+        fetch(format!("{base}/static/favicon.svg")).await;
+        baseline.push(start.elapsed());
         for (i, q) in queries.iter().enumerate() {
             let start = Instant::now();
             bytes += get(q).await;
@@ -121,6 +126,11 @@ async fn measure(base: &str) {
     for (q, times) in queries.iter().zip(&mut by_query) {
         println!("  {:<45} {}", format!("{q:?}"), percentiles(times));
     }
+    println!(
+        "baseline, GET /static/favicon.svg, {} requests: {}",
+        baseline.len(),
+        percentiles(&mut baseline)
+    );
 }
 
 fn percentiles(times: &mut [Duration]) -> String {

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use motcua_domain::catalogue::{Catalogue, FORMAT, ImportProblem, Procedure, Sector};
 use motcua_domain::search::{Entry, Index};
@@ -120,10 +121,20 @@ pub async fn export(db: &Db, date: &str) -> Result<Catalogue, StoreError> {
     })
 }
 
+/// How long a loaded catalogue is trusted before the database is asked again whether it changed.
+/// Asking on every request cost about 0.2 ms of a 1.2 ms search and much of its tail on two cores
+/// (BENCHMARKS.md); a second is how late another process's import may show.
+pub const RECHECK: Duration = Duration::from_secs(1);
+
 /// The catalogue in force, ready to search: rebuilt when a version is added (here or in another
-/// process) or the day changes, checked with one small query per request.
+/// process, seen within `RECHECK`) or the day changes.
 #[derive(Clone, Default)]
-pub struct CatalogueHandle(Arc<RwLock<Option<Arc<Loaded>>>>);
+pub struct CatalogueHandle(Arc<RwLock<Option<Current>>>);
+
+struct Current {
+    loaded: Arc<Loaded>,
+    checked: Instant,
+}
 
 /// The procedures in force on a day, their search index and the sectors' names.
 pub struct Loaded {
@@ -135,11 +146,18 @@ pub struct Loaded {
 
 impl CatalogueHandle {
     pub async fn current(&self, db: &Db, today: &str) -> Result<Arc<Loaded>, StoreError> {
-        let stamp = (db.catalogue_stamp().await?, today.to_string());
-        if let Some(loaded) = self.0.read().unwrap_or_else(|e| e.into_inner()).as_ref()
-            && loaded.stamp == stamp
+        if let Some(current) = self.0.read().unwrap_or_else(|e| e.into_inner()).as_ref()
+            && current.loaded.stamp.1 == today
+            && current.checked.elapsed() < RECHECK
         {
-            return Ok(loaded.clone());
+            return Ok(current.loaded.clone());
+        }
+        let stamp = (db.catalogue_stamp().await?, today.to_string());
+        if let Some(current) = self.0.write().unwrap_or_else(|e| e.into_inner()).as_mut()
+            && current.loaded.stamp == stamp
+        {
+            current.checked = Instant::now();
+            return Ok(current.loaded.clone());
         }
         let sectors: BTreeMap<String, String> = db.sectors().await?.into_iter().collect();
         let mut procedures = BTreeMap::new();
@@ -170,7 +188,10 @@ impl CatalogueHandle {
             procedures,
             sectors,
         });
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(loaded.clone());
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Current {
+            loaded: loaded.clone(),
+            checked: Instant::now(),
+        });
         Ok(loaded)
     }
 }

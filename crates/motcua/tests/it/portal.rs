@@ -9,7 +9,11 @@ use crate::support::TestApp;
 
 const SAMPLE: &str = include_str!("../../../domain/tests/data/catalogue_sample.json");
 
-on_both_backends!(searching_the_catalogue, a_procedure_page_says_what_to_bring,);
+on_both_backends!(
+    searching_the_catalogue,
+    a_procedure_page_says_what_to_bring,
+    an_import_elsewhere_reaches_the_search,
+);
 
 async fn with_catalogue(backend: Backend) -> TestApp {
     let app = TestApp::start(backend).await;
@@ -132,5 +136,34 @@ async fn a_procedure_page_says_what_to_bring(backend: Backend) {
     assert_eq!(
         app.get("/thu-tuc/KHONG.CO").await.status(),
         StatusCode::NOT_FOUND
+    );
+}
+
+/// Another process's import (here: a write to the database behind the server's back) is found by
+/// the search once the loaded catalogue is rechecked, without a restart.
+async fn an_import_elsewhere_reaches_the_search(backend: Backend) {
+    let app = with_catalogue(backend).await;
+    assert_eq!(found(&app, "").await.len(), 3);
+    let mut catalogue: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    let procedures = catalogue["procedures"].as_array_mut().unwrap();
+    let mut added = procedures[0].clone();
+    added["code"] = "MS.HT.099".into();
+    added["name"] = "Đăng ký khai sinh lưu động".into();
+    procedures.push(added);
+    motcua_web::catalogue::import(&app.db, &catalogue.to_string(), "test", "2026-01-01")
+        .await
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while found(&app, "").await.len() == 3 {
+        assert!(
+            waited.elapsed() < motcua_web::catalogue::RECHECK * 5,
+            "the new procedure never reached the search"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        found(&app, "khai sinh luu dong")
+            .await
+            .contains(&"MS.HT.099".to_string())
     );
 }
