@@ -36,6 +36,14 @@ test("the same list with and without diacritics, and facets that narrow it", asy
   const narrowed = await page.locator(".procedure-list li a").count();
   assert.ok(narrowed >= 1 && narrowed <= plain.length);
   assert.match(await page.textContent("#total"), /đang lọc/);
+  // Browse by agency: the construction department's permits only.
+  await page.goto(ctx.server.base + "/thu-tuc?q=giay+phep");
+  const all = await page.locator(".procedure-list li").count();
+  await page.click(".facets >> text=Sở Xây dựng");
+  const byAgency = await page.locator(".procedure-list li a").count();
+  assert.ok(byAgency >= 1 && byAgency < all, `${byAgency} of ${all}`);
+  await page.locator(".procedure-list li a").last().click();
+  assert.match(await page.textContent("main"), /Sở Xây dựng/);
 });
 
 test("the catalogue works on a phone", async () => {

@@ -64,6 +64,8 @@ pub struct Facets {
     pub sectors: BTreeMap<String, usize>,
     pub levels: BTreeMap<&'static str, usize>,
     pub online: BTreeMap<&'static str, usize>,
+    /// By agency identifier (`commune` for every commune's committee).
+    pub agencies: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -176,6 +178,9 @@ impl Index {
             *facets.sectors.entry(e.sector.clone()).or_default() += 1;
             *facets.levels.entry(level_code(e.level)).or_default() += 1;
             *facets.online.entry(online_code(e.online)).or_default() += 1;
+            for a in &e.agencies {
+                *facets.agencies.entry(a.clone()).or_default() += 1;
+            }
         }
         scored.retain(|(_, _, e)| {
             query.sector.is_none_or(|s| e.sector == s)
@@ -207,7 +212,14 @@ mod tests {
                 sector,
                 level,
                 online,
-                vec!["H99.07".into()],
+                vec![
+                    if level == Level::Commune {
+                        "commune"
+                    } else {
+                        "H99.07"
+                    }
+                    .into(),
+                ],
                 &format!("{name} {code} {extra}"),
             )
         };
@@ -369,6 +381,17 @@ mod tests {
             narrowed.facets.levels.get("commune"),
             Some(&2),
             "facets count before narrowing"
+        );
+        assert_eq!(hits.facets.agencies.get("commune"), Some(&2));
+        assert_eq!(hits.facets.agencies.get("H99.07"), Some(&1));
+        let by_agency = idx.search(&Query {
+            text: "dang ky",
+            agency: Some("H99.07"),
+            ..Query::default()
+        });
+        assert_eq!(
+            names(&by_agency),
+            ["Đăng ký thành lập doanh nghiệp tư nhân"]
         );
     }
 

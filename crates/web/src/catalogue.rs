@@ -28,8 +28,18 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
+/// Every agency's name on `day`, by identifier.
+async fn agencies_on(db: &Db, day: &str) -> Result<BTreeMap<String, String>, StoreError> {
+    Ok(db
+        .agencies_as_of(day)
+        .await?
+        .into_iter()
+        .map(|a| (a.identifier, a.name))
+        .collect())
+}
+
 /// The name shown for an agency reference (`commune` is every commune's committee).
-fn agency_names(db_agencies: &BTreeMap<String, String>, id: &str) -> String {
+fn agency_name(db_agencies: &BTreeMap<String, String>, id: &str) -> String {
     if id == "commune" {
         "Ủy ban nhân dân cấp xã".to_string()
     } else {
@@ -45,12 +55,7 @@ pub async fn import(
 ) -> Result<Imported, ImportError> {
     let catalogue: Catalogue =
         serde_json::from_str(json).map_err(|e| ImportError::Json(e.to_string()))?;
-    let agencies: BTreeMap<String, String> = db
-        .agencies_as_of(today)
-        .await?
-        .into_iter()
-        .map(|a| (a.identifier, a.name))
-        .collect();
+    let agencies = agencies_on(db, today).await?;
     let problems = catalogue.check(&|id| agencies.contains_key(id));
     if !problems.is_empty() {
         return Err(ImportError::Problems(problems));
@@ -66,8 +71,8 @@ pub async fn import(
     }
     for p in &catalogue.procedures {
         let names = [
-            agency_names(&agencies, &p.implementing_agency),
-            agency_names(&agencies, &p.competent_agency),
+            agency_name(&agencies, &p.implementing_agency),
+            agency_name(&agencies, &p.competent_agency),
         ];
         let search = p.search_text(sector_names[p.sector.as_str()], &[&names[0], &names[1]]);
         let data = serde_json::to_string(p).expect("a procedure serialises");
@@ -142,6 +147,9 @@ pub struct Loaded {
     pub index: Index,
     pub procedures: BTreeMap<String, Procedure>,
     pub sectors: BTreeMap<String, String>,
+    /// Names of the agencies the procedures name, by identifier, as of the day loaded (a rename
+    /// shows from the next day or the next catalogue change).
+    pub agencies: BTreeMap<String, String>,
 }
 
 impl CatalogueHandle {
@@ -160,6 +168,8 @@ impl CatalogueHandle {
             return Ok(current.loaded.clone());
         }
         let sectors: BTreeMap<String, String> = db.sectors().await?.into_iter().collect();
+        let all_agencies = agencies_on(db, today).await?;
+        let mut named_agencies = BTreeMap::new();
         let mut procedures = BTreeMap::new();
         let mut entries = Vec::new();
         for row in db.procedures_in_force(today).await? {
@@ -171,6 +181,11 @@ impl CatalogueHandle {
             })?;
             let mut agencies = vec![p.implementing_agency.clone(), p.competent_agency.clone()];
             agencies.dedup();
+            for id in &agencies {
+                named_agencies
+                    .entry(id.clone())
+                    .or_insert_with(|| agency_name(&all_agencies, id));
+            }
             entries.push(Entry::new(
                 &p.code,
                 &p.name,
@@ -187,6 +202,7 @@ impl CatalogueHandle {
             index: Index::new(entries),
             procedures,
             sectors,
+            agencies: named_agencies,
         });
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Current {
             loaded: loaded.clone(),

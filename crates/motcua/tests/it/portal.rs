@@ -91,6 +91,19 @@ async fn searching_the_catalogue(backend: Backend) {
     assert!(narrowed.contains("/thu-tuc/MS.HT.001") && !narrowed.contains("/thu-tuc/MS.HT.002"));
     let by_sector = app.get("/thu-tuc?linh-vuc=CT").await.text().await.unwrap();
     assert!(by_sector.contains("/thu-tuc/MS.CT.001") && !by_sector.contains("/thu-tuc/MS.HT.001"));
+    // By agency: every sample procedure is a commune committee's.
+    assert!(
+        html.contains("href=\"/thu-tuc?q=dang%20ky&#38;co-quan=commune\">Ủy ban nhân dân cấp xã</a> <span class=\"muted\">(2)</span>"),
+        "{html}"
+    );
+    assert_eq!(found(&app, "dang ky&co-quan=commune").await.len(), 2);
+    let elsewhere = app
+        .get("/thu-tuc?q=dang+ky&co-quan=H56.99")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(elsewhere.contains("id=\"no-results\"") && elsewhere.contains("(đang lọc)"));
 }
 
 async fn a_procedure_page_says_what_to_bring(backend: Backend) {

@@ -24,6 +24,8 @@ pub(crate) struct SearchQuery {
     level: Option<String>,
     #[serde(rename = "truc-tuyen")]
     online: Option<String>,
+    #[serde(rename = "co-quan")]
+    agency: Option<String>,
 }
 
 pub(crate) struct Facet {
@@ -51,6 +53,7 @@ struct SearchPage {
     sectors: Vec<Facet>,
     levels: Vec<Facet>,
     online: Vec<Facet>,
+    agencies: Vec<Facet>,
     ignored: String,
     filtered: bool,
 }
@@ -82,6 +85,7 @@ fn href(q: &SearchQuery, key: &str, value: &str) -> String {
         ("linh-vuc", &q.sector),
         ("cap", &q.level),
         ("truc-tuyen", &q.online),
+        ("co-quan", &q.agency),
     ] {
         let v = if k == key {
             if current.as_deref() == Some(value) {
@@ -120,7 +124,7 @@ pub(crate) async fn search(
         sector: q.sector.as_deref().filter(|s| !s.is_empty()),
         level: q.level.as_deref().and_then(level_of),
         online: q.online.as_deref().and_then(online_of),
-        agency: None,
+        agency: q.agency.as_deref().filter(|s| !s.is_empty()),
     });
     let total = hits.entries.len();
     let lines = hits
@@ -184,6 +188,20 @@ pub(crate) async fn search(
             .map(|n| facet("truc-tuyen", v, (*label).into(), *n, &q.online))
     })
     .collect();
+    // The agencies that carry out most of what was found come first.
+    let mut by_count: Vec<(&String, &usize)> = hits.facets.agencies.iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(a.1));
+    let agencies = by_count
+        .into_iter()
+        .map(|(id, n)| {
+            let name = loaded
+                .agencies
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| id.clone());
+            facet("co-quan", id, name, *n, &q.agency)
+        })
+        .collect();
     render(
         StatusCode::OK,
         SearchPage {
@@ -196,8 +214,11 @@ pub(crate) async fn search(
             sectors,
             levels,
             online,
+            agencies,
             ignored: hits.ignored.join(", "),
-            filtered: q.sector.is_some() || q.level.is_some() || q.online.is_some(),
+            filtered: [&q.sector, &q.level, &q.online, &q.agency]
+                .iter()
+                .any(|f| f.as_deref().is_some_and(|v| !v.is_empty())),
         },
     )
 }
