@@ -84,6 +84,11 @@ const MAX_WORDS: usize = 16;
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     entries: Vec<Entry>,
+    /// Every word of every entry, once, sorted: a query word is compared with each of these once,
+    /// not again for every entry that contains it.
+    vocabulary: Vec<String>,
+    /// For each entry (same position), its words as positions in `vocabulary`.
+    word_ids: Vec<Vec<u32>>,
 }
 
 /// Whether `a` and `b` differ by at most one letter changed, added or removed.
@@ -101,20 +106,26 @@ fn one_edit(a: &str, b: &str) -> bool {
     }
 }
 
-/// How a query word meets an entry's words: 2 exactly, 1 loosely, 0 not at all.
-fn meets(word: &str, entry: &Entry) -> u8 {
-    if entry
-        .words
-        .binary_search_by(|w| w.as_str().cmp(word))
-        .is_ok()
-    {
-        return 2;
+/// How a query word meets one word of a procedure: 2 exactly, 1 loosely (as its beginning, or
+/// one letter off in words of five letters or more), 0 not at all.
+fn grade(word: &str, w: &str) -> u8 {
+    if w == word {
+        2
+    } else {
+        u8::from(
+            (word.len() >= 2 && w.starts_with(word))
+                || (word.len() >= 5 && w.len() >= 5 && one_edit(w, word)),
+        )
     }
-    let loose = entry.words.iter().any(|w| {
-        (word.len() >= 2 && w.starts_with(word))
-            || (word.len() >= 5 && w.len() >= 5 && one_edit(w, word))
-    });
-    u8::from(loose)
+}
+
+/// How a query word, graded against the vocabulary, meets an entry: its best word's grade.
+fn meets(grades: &[u8], word_ids: &[u32]) -> u8 {
+    word_ids
+        .iter()
+        .map(|&i| grades[i as usize])
+        .max()
+        .unwrap_or(0)
 }
 
 fn level_code(level: Level) -> &'static str {
@@ -135,7 +146,29 @@ fn online_code(online: Online) -> &'static str {
 impl Index {
     pub fn new(mut entries: Vec<Entry>) -> Index {
         entries.sort_by(|a, b| a.name.cmp(&b.name));
-        Index { entries }
+        let mut vocabulary: Vec<String> = entries
+            .iter()
+            .flat_map(|e| e.words.iter().cloned())
+            .collect();
+        vocabulary.sort();
+        vocabulary.dedup();
+        let word_ids = entries
+            .iter()
+            .map(|e| {
+                e.words
+                    .iter()
+                    .map(|w| {
+                        let id = vocabulary.binary_search(w).expect("every word is listed");
+                        u32::try_from(id).expect("fewer than 4 billion words")
+                    })
+                    .collect()
+            })
+            .collect();
+        Index {
+            entries,
+            vocabulary,
+            word_ids,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -154,18 +187,27 @@ impl Index {
         let folded = fold(query.text);
         let mut tokens: Vec<String> = words(query.text);
         tokens.truncate(MAX_WORDS);
-        // Words that match nothing anywhere are set aside, not allowed to empty the result.
-        let (kept, ignored): (Vec<String>, Vec<String>) = tokens
-            .into_iter()
-            .partition(|t| self.entries.iter().any(|e| meets(t, e) > 0));
+        // Each word graded against every word of the vocabulary; words that match nothing
+        // anywhere are set aside, not allowed to empty the result.
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        let mut ignored: Vec<String> = Vec::new();
+        for t in tokens {
+            let grades: Vec<u8> = self.vocabulary.iter().map(|w| grade(&t, w)).collect();
+            if grades.iter().any(|&g| g > 0) {
+                kept.push(grades);
+            } else {
+                ignored.push(t);
+            }
+        }
         let mut scored: Vec<(bool, u32, &Entry)> = self
             .entries
             .iter()
-            .filter_map(|e| {
+            .zip(&self.word_ids)
+            .filter_map(|(e, ids)| {
                 let exact_code = !folded.is_empty() && e.folded_code == folded;
                 let mut score = 0u32;
-                for t in &kept {
-                    match meets(t, e) {
+                for grades in &kept {
+                    match meets(grades, ids) {
                         0 if !exact_code => return None,
                         m => score += u32::from(m),
                     }
