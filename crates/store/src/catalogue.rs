@@ -18,6 +18,8 @@ pub struct ProcedureRow {
     pub status: String,
     pub valid_from: String,
     pub valid_until: Option<String>,
+    /// When the version was recorded (microseconds since the epoch).
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,7 @@ type Row = (
     String,
     String,
     Option<String>,
+    i64,
 );
 
 fn row(r: Row) -> ProcedureRow {
@@ -60,11 +63,11 @@ fn row(r: Row) -> ProcedureRow {
         status: r.8,
         valid_from: r.9,
         valid_until: r.10,
+        created_at: r.11,
     }
 }
 
-const COLUMNS: &str =
-    "id, code, version, name, sector, level, data, search_text, status, valid_from, valid_until";
+const COLUMNS: &str = "id, code, version, name, sector, level, data, search_text, status, valid_from, valid_until, created_at";
 
 impl Db {
     /// Changes whenever a procedure version is added: (rows, highest id).

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use motcua_calendar::Date;
 use motcua_domain::catalogue::{Catalogue, FORMAT, ImportProblem, Procedure, Sector};
 use motcua_domain::search::{Entry, Index};
 use motcua_store::{Db, NewProcedureVersion, StoreError};
@@ -145,11 +146,21 @@ struct Current {
 pub struct Loaded {
     stamp: ((i64, i64), String),
     pub index: Index,
-    pub procedures: BTreeMap<String, Procedure>,
+    pub procedures: BTreeMap<String, InForce>,
     pub sectors: BTreeMap<String, String>,
     /// Names of the agencies the procedures name, by identifier, as of the day loaded (a rename
     /// shows from the next day or the next catalogue change).
     pub agencies: BTreeMap<String, String>,
+}
+
+/// A procedure's version in force.
+pub struct InForce {
+    pub procedure: Procedure,
+    /// 1 for the first version recorded, counting up.
+    pub version: i64,
+    /// When the procedure was last updated: the day this version took effect or was recorded,
+    /// whichever is later.
+    pub since: Date,
 }
 
 impl CatalogueHandle {
@@ -195,7 +206,15 @@ impl CatalogueHandle {
                 agencies,
                 &row.search_text,
             ));
-            procedures.insert(p.code.clone(), p);
+            let recorded = motcua_calendar::Instant(row.created_at).local_date();
+            procedures.insert(
+                p.code.clone(),
+                InForce {
+                    procedure: p,
+                    version: row.version,
+                    since: Date::parse(&row.valid_from).map_or(recorded, |d| d.max(recorded)),
+                },
+            );
         }
         let loaded = Arc::new(Loaded {
             stamp,

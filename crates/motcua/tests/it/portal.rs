@@ -121,6 +121,7 @@ async fn a_procedure_page_says_what_to_bring(backend: Backend) {
         "Ủy ban nhân dân cấp xã nơi cư trú",
         "Dịch vụ công trực tuyến toàn trình",
         "ngày 20/07/2025",
+        "(phiên bản 1)",
     ] {
         assert!(html.contains(expected), "{expected} missing");
     }

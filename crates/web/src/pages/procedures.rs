@@ -242,6 +242,9 @@ struct ProcedurePage {
     implementing: String,
     competent: String,
     published: String,
+    /// The day the version shown took effect, and its number.
+    updated: String,
+    version: i64,
     /// The appointment if received complete now, by the counter method's limit, e.g.
     /// "Thứ Tư, 06/05/2026 lúc 17:00".
     due_now: Option<String>,
@@ -272,9 +275,10 @@ pub(crate) async fn show(
         Ok(l) => l,
         Err(e) => return Problem::from(e).into_response(),
     };
-    let Some(p) = loaded.procedures.get(&code) else {
+    let Some(in_force) = loaded.procedures.get(&code) else {
         return not_found_page(&state, &format!("/thu-tuc/{code}"));
     };
+    let p = &in_force.procedure;
     let agencies = state.db.agencies_as_of(&today).await.unwrap_or_default();
     let agency = |id: &str| {
         if id == "commune" {
@@ -339,6 +343,8 @@ pub(crate) async fn show(
             published: Date::parse(&p.publication.date)
                 .map(|d| d.vn())
                 .unwrap_or_default(),
+            updated: in_force.since.vn(),
+            version: in_force.version,
             p: p.clone(),
         },
     )
