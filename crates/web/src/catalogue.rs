@@ -142,7 +142,8 @@ struct Current {
     checked: Instant,
 }
 
-/// The procedures in force on a day, their search index and the sectors' names.
+/// The procedures in force on a day, their search index, and the names of their sectors and
+/// agencies.
 pub struct Loaded {
     stamp: ((i64, i64), String),
     pub index: Index,
