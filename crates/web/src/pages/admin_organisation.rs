@@ -130,18 +130,17 @@ async fn page(state: &AppState, staff: &Staff) -> Result<OrganisationAdmin, Stor
     })
 }
 
+/// What a form led to: a notice for the page, the errors to show with what was typed, or a
+/// database failure.
+type Outcome = Result<Result<&'static str, Vec<String>>, StoreError>;
+
 /// Re-shows the page with the errors and what was typed, or goes back to it with a notice.
-async fn answer(
-    state: &AppState,
-    staff: &Staff,
-    fields: &Fields,
-    result: Result<&'static str, Vec<String>>,
-) -> Response {
-    match result {
-        Ok(notice) => {
+async fn answer(state: &AppState, staff: &Staff, fields: &Fields, outcome: Outcome) -> Response {
+    match outcome {
+        Ok(Ok(notice)) => {
             Redirect::to(&format!("/can-bo/quan-tri/don-vi-co-quan?xong={notice}")).into_response()
         }
-        Err(errors) => match page(state, staff).await {
+        Ok(Err(errors)) => match page(state, staff).await {
             Ok(mut p) => {
                 p.errors = errors;
                 p.typed = fields.iter().cloned().collect();
@@ -149,6 +148,7 @@ async fn answer(
             }
             Err(e) => Problem::from(e).into_response(),
         },
+        Err(e) => Problem::from(e).into_response(),
     }
 }
 
@@ -162,18 +162,11 @@ pub(crate) async fn create_unit(
     Form(fields): Form<Fields>,
 ) -> Response {
     require!(state, staff, Action::ManageOrganisation);
-    let result = create_unit_checked(&state, &staff, &fields).await;
-    match result {
-        Ok(r) => answer(&state, &staff, &fields, r).await,
-        Err(e) => Problem::from(e).into_response(),
-    }
+    let outcome = create_unit_checked(&state, &staff, &fields).await;
+    answer(&state, &staff, &fields, outcome).await
 }
 
-async fn create_unit_checked(
-    state: &AppState,
-    staff: &Staff,
-    fields: &Fields,
-) -> Result<Result<&'static str, Vec<String>>, StoreError> {
+async fn create_unit_checked(state: &AppState, staff: &Staff, fields: &Fields) -> Outcome {
     let (code, name) = (field(fields, "unit_code"), field(fields, "unit_name"));
     let mut errors = Vec::new();
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -304,10 +297,7 @@ pub(crate) async fn move_unit(
         tx.commit().await?;
         Ok::<_, StoreError>(Ok("cap-tren"))
     };
-    match run.await {
-        Ok(r) => answer(&state, &staff, &fields, r).await,
-        Err(e) => Problem::from(e).into_response(),
-    }
+    answer(&state, &staff, &fields, run.await).await
 }
 
 pub(crate) async fn create_agency(
@@ -340,7 +330,7 @@ pub(crate) async fn create_agency(
     let (Some(kind), Some(identifier), Some(from), Some(unit), true) =
         (kind, identifier, from, unit, errors.is_empty())
     else {
-        return answer(&state, &staff, &fields, Err(errors)).await;
+        return answer(&state, &staff, &fields, Ok(Err(errors))).await;
     };
     let iso = from.to_string();
     let run = async {
@@ -368,23 +358,18 @@ pub(crate) async fn create_agency(
         .await?;
         tx.commit().await
     };
-    match run.await {
-        Ok(()) => answer(&state, &staff, &fields, Ok("co-quan")).await,
+    let outcome = match run.await {
+        Ok(()) => Ok(Ok("co-quan")),
         Err(StoreError::Constraint { constraint, .. })
             if constraint.starts_with("agency_identifiers") =>
         {
-            answer(
-                &state,
-                &staff,
-                &fields,
-                Err(vec![format!(
-                    "Mã định danh {identifier} đang được cơ quan khác sử dụng trong thời gian này."
-                )]),
-            )
-            .await
+            Ok(Err(vec![format!(
+                "Mã định danh {identifier} đang được cơ quan khác sử dụng trong thời gian này."
+            )]))
         }
-        Err(e) => Problem::from(e).into_response(),
-    }
+        Err(e) => Err(e),
+    };
+    answer(&state, &staff, &fields, outcome).await
 }
 
 pub(crate) async fn reissue_identifier(
@@ -407,7 +392,7 @@ pub(crate) async fn reissue_identifier(
         if agency.is_none() {
             errors.push("Chọn cơ quan.".into());
         }
-        return answer(&state, &staff, &fields, Err(errors)).await;
+        return answer(&state, &staff, &fields, Ok(Err(errors))).await;
     };
     let iso = from.to_string();
     let run = async {
@@ -423,13 +408,15 @@ pub(crate) async fn reissue_identifier(
         .await?;
         tx.commit().await
     };
-    match run.await {
-        Ok(()) => answer(&state, &staff, &fields, Ok("ma-dinh-danh")).await,
-        Err(StoreError::Constraint { .. }) => {
-            answer(&state, &staff, &fields, Err(vec![format!("Mã định danh {identifier} đang được dùng, hoặc cơ quan đã có mã bắt đầu từ ngày {}.", from.vn())])).await
-        }
-        Err(e) => Problem::from(e).into_response(),
-    }
+    let outcome = match run.await {
+        Ok(()) => Ok(Ok("ma-dinh-danh")),
+        Err(StoreError::Constraint { .. }) => Ok(Err(vec![format!(
+            "Mã định danh {identifier} đang được dùng, hoặc cơ quan đã có mã bắt đầu từ ngày {}.",
+            from.vn()
+        )])),
+        Err(e) => Err(e),
+    };
+    answer(&state, &staff, &fields, outcome).await
 }
 
 pub(crate) async fn move_agency(
@@ -464,10 +451,7 @@ pub(crate) async fn move_agency(
         tx.commit().await?;
         Ok::<_, StoreError>(Ok("cap-tren"))
     };
-    match run.await {
-        Ok(r) => answer(&state, &staff, &fields, r).await,
-        Err(e) => Problem::from(e).into_response(),
-    }
+    answer(&state, &staff, &fields, run.await).await
 }
 
 pub(crate) async fn create_desk(
@@ -481,13 +465,8 @@ pub(crate) async fn create_desk(
         field(&fields, "desk_name"),
     );
     let Some(agency) = agency.filter(|_| !name.is_empty()) else {
-        return answer(
-            &state,
-            &staff,
-            &fields,
-            Err(vec!["Chọn cơ quan và đặt tên cho bộ phận một cửa.".into()]),
-        )
-        .await;
+        let errors = vec!["Chọn cơ quan và đặt tên cho bộ phận một cửa.".into()];
+        return answer(&state, &staff, &fields, Ok(Err(errors))).await;
     };
     let run = async {
         let mut tx = state.db.begin().await?;
@@ -498,10 +477,7 @@ pub(crate) async fn create_desk(
             .await?;
         tx.commit().await
     };
-    match run.await {
-        Ok(()) => answer(&state, &staff, &fields, Ok("quay")).await,
-        Err(e) => Problem::from(e).into_response(),
-    }
+    answer(&state, &staff, &fields, run.await.map(|()| Ok("quay"))).await
 }
 
 pub(crate) async fn close_desk(state: State<AppState>, staff: Staff, desk: Path<i64>) -> Response {
