@@ -9,9 +9,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use motcua_domain::catalogue::Catalogue;
-
-const PROCEDURES: usize = 2000;
+#[path = "../../domain/benches/common/province.rs"]
+mod province;
+use province::{PROCEDURES, QUERIES, province_sized};
 
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -35,56 +35,8 @@ fn main() {
     drop(server);
 }
 
-/// The demo catalogue grown to `PROCEDURES`, every name and code still unique.
-fn province_sized() -> Catalogue {
-    let mut catalogue: Catalogue =
-        serde_json::from_str(include_str!("../../../data/demo/catalogue.json"))
-            .expect("the demo catalogue");
-    let places = [
-        "Minh Sơn",
-        "Sơn Hà",
-        "Đông Giang",
-        "Bình An",
-        "Hòn Ngọc",
-        "Tân Lập",
-        "Phú Xuân",
-        "An Thịnh",
-        "Yên Lạc",
-        "Vĩnh Hòa",
-    ];
-    let demo = std::mem::take(&mut catalogue.procedures);
-    'fill: for (round, place) in places.iter().enumerate() {
-        for p in &demo {
-            if catalogue.procedures.len() == PROCEDURES {
-                break 'fill;
-            }
-            let mut p = p.clone();
-            if round > 0 {
-                p.name = format!("{} tại {place}", p.name);
-                p.code = format!("{}.{round}", p.code);
-            }
-            catalogue.procedures.push(p);
-        }
-    }
-    assert_eq!(catalogue.procedures.len(), PROCEDURES);
-    catalogue
-}
-
 async fn measure(base: &str) {
-    let queries = [
-        "đăng ký khai sinh",
-        "dang ky khai sinh",
-        "cap giay phep xay dung",
-        "giấy chứng nhận quyền sử dụng đất",
-        "chung thuc ban sao",
-        "doanh nghiep tu nhann",
-        "MS.DD.001",
-        "ho kinh doanh",
-        "\"ket hon\" OR *",
-        "dat",
-        "",
-        "giay phep lao dong cho nguoi nuoc ngoai",
-    ];
+    let queries = QUERIES;
     let client = reqwest::Client::new();
     let fetch = |url: String| {
         let client = client.clone();
