@@ -279,15 +279,15 @@ pub(crate) async fn show(
         return not_found_page(&state, &format!("/thu-tuc/{code}"));
     };
     let p = &in_force.procedure;
-    let agencies = state.db.agencies_as_of(&today).await.unwrap_or_default();
+    // A citizen reads "the commune committee where you live", not every commune's committee.
     let agency = |id: &str| {
         if id == "commune" {
             "Ủy ban nhân dân cấp xã nơi cư trú".to_string()
         } else {
-            agencies
-                .iter()
-                .find(|a| a.identifier == id)
-                .map(|a| a.name.clone())
+            loaded
+                .agencies
+                .get(id)
+                .cloned()
                 .unwrap_or_else(|| id.to_string())
         }
     };
