@@ -1,7 +1,8 @@
-//! Importing and exporting the procedure catalogue (JSON, the `motcua-catalogue/1` format). An
-//! import is checked whole, every problem reported with its place, and written in one
-//! transaction or not at all; each procedure becomes a new published version from its
-//! publication date. An export gives back exactly what is in force.
+//! Importing and exporting the procedure catalogue (JSON, the `motcua-catalogue/1` format, or its
+//! XLSX workbook, `motcua_render::catalogue_xlsx`). An import is checked whole, every problem
+//! reported with its place, and written in one transaction or not at all; each procedure becomes
+//! a new published version from its publication date. An export gives back exactly what is in
+//! force.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use motcua_calendar::Date;
 use motcua_domain::catalogue::{Catalogue, FORMAT, ImportProblem, Procedure, Sector};
 use motcua_domain::search::{Entry, Index};
+use motcua_render::catalogue_xlsx::{self, Places};
 use motcua_store::{Db, NewProcedureVersion, StoreError};
 
 /// What an import did.
@@ -56,10 +58,49 @@ pub async fn import(
 ) -> Result<Imported, ImportError> {
     let catalogue: Catalogue =
         serde_json::from_str(json).map_err(|e| ImportError::Json(e.to_string()))?;
+    import_catalogue(db, &catalogue, None, actor, today).await
+}
+
+/// Imports a catalogue workbook (`motcua_render::catalogue_xlsx`). Every problem's `path` is
+/// its place in the workbook ("Cách thực hiện, dòng 7, cột E (Phí, lệ phí)"), whether the
+/// workbook could not be read or the catalogue in it does not check.
+pub async fn import_xlsx(
+    db: &Db,
+    bytes: &[u8],
+    actor: &str,
+    today: &str,
+) -> Result<Imported, ImportError> {
+    let parsed = catalogue_xlsx::read(bytes).map_err(|problems| {
+        ImportError::Problems(
+            problems
+                .into_iter()
+                .map(|p| ImportProblem {
+                    path: p.place(),
+                    message: p.message,
+                })
+                .collect(),
+        )
+    })?;
+    import_catalogue(db, &parsed.catalogue, Some(&parsed.places), actor, today).await
+}
+
+/// Checks a catalogue whole and writes it in one transaction. With `places`, problems are
+/// reported at the workbook cells their paths came from.
+async fn import_catalogue(
+    db: &Db,
+    catalogue: &Catalogue,
+    places: Option<&Places>,
+    actor: &str,
+    today: &str,
+) -> Result<Imported, ImportError> {
     let agencies = agencies_on(db, today).await?;
     let problems = catalogue.check(&|id| agencies.contains_key(id));
     if !problems.is_empty() {
-        return Err(ImportError::Problems(problems));
+        let located = problems.into_iter().map(|p| ImportProblem {
+            path: places.and_then(|at| at.locate(&p.path)).unwrap_or(p.path),
+            message: p.message,
+        });
+        return Err(ImportError::Problems(located.collect()));
     }
     let sector_names: BTreeMap<&str, &str> = catalogue
         .sectors
