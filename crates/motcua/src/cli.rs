@@ -49,7 +49,7 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Import or export the procedure catalogue (JSON).
+    /// Import or export the procedure catalogue (JSON or XLSX).
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
 }
@@ -58,16 +58,22 @@ pub enum Command {
 pub enum CatalogueCommand {
     /// Import a catalogue file: every problem is listed and nothing is written unless all is well.
     Import {
-        /// The JSON file (format motcua-catalogue/1).
+        /// A JSON file (format motcua-catalogue/1), or an XLSX workbook when it ends in .xlsx.
         file: std::path::PathBuf,
     },
-    /// Export the catalogue in force as JSON, to a file or standard output.
+    /// Export the catalogue in force: an XLSX workbook when FILE ends in .xlsx, else JSON, to a
+    /// file or standard output.
     Export {
-        /// Where to write; standard output if absent.
+        /// Where to write; standard output (JSON) if absent.
         file: Option<std::path::PathBuf>,
         /// The day whose catalogue to export (YYYY-MM-DD); today if absent.
         #[arg(long)]
         date: Option<String>,
+    },
+    /// Write an empty catalogue workbook to fill in: every sheet's headers and the instructions.
+    Template {
+        /// The workbook to write (.xlsx).
+        file: std::path::PathBuf,
     },
 }
 

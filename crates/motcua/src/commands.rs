@@ -171,11 +171,9 @@ pub async fn catalogue(
         .to_string();
     match command {
         CatalogueCommand::Import { file } => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let source = CatalogueFile::read(file)?;
             let (db, _) = open_database(&config).await?;
-            let result =
-                motcua_web::catalogue::import(&db, &text, "motcua catalogue import", &today).await;
+            let result = source.import(&db, &today).await;
             db.close().await;
             match result {
                 Ok(done) => {
@@ -186,6 +184,7 @@ pub async fn catalogue(
                     Ok(())
                 }
                 Err(motcua_web::catalogue::ImportError::Problems(problems)) => {
+                    // From a workbook, each path is already its sheet, row and column.
                     for p in &problems {
                         eprintln!("{}: {}", p.path, p.message);
                     }
@@ -212,13 +211,86 @@ pub async fn catalogue(
             let catalogue = motcua_web::catalogue::export(&db, &date).await;
             db.close().await;
             let catalogue = catalogue.map_err(|e| Failure::run(e.to_string()))?;
-            let json = serde_json::to_string_pretty(&catalogue).expect("a catalogue serialises");
             match file {
-                Some(path) => std::fs::write(path, json + "\n")
-                    .map_err(|e| Failure::run(format!("cannot write {}: {e}", path.display())))?,
-                None => println!("{json}"),
+                Some(path) if is_xlsx(path) => write_file(path, &catalogue_xlsx(&catalogue)?),
+                Some(path) => {
+                    let json =
+                        serde_json::to_string_pretty(&catalogue).expect("a catalogue serialises");
+                    write_file(path, (json + "\n").as_bytes())
+                }
+                None => {
+                    let json =
+                        serde_json::to_string_pretty(&catalogue).expect("a catalogue serialises");
+                    println!("{json}");
+                    Ok(())
+                }
             }
+        }
+        CatalogueCommand::Template { file } => {
+            if !is_xlsx(file) {
+                return Err(Failure::usage(format!(
+                    "{}: the template is an XLSX workbook; give a file name ending in .xlsx",
+                    file.display()
+                )));
+            }
+            let bytes = motcua_render::catalogue_xlsx::template()
+                .map_err(|e| Failure::run(e.to_string()))?;
+            write_file(file, &bytes)?;
+            println!(
+                "Đã tạo mẫu danh mục {}: điền theo sheet “{}”, rồi nhập bằng motcua catalogue import.",
+                file.display(),
+                motcua_render::catalogue_xlsx::HELP
+            );
             Ok(())
         }
     }
+}
+
+/// A catalogue file to import, by its extension: an XLSX workbook or JSON.
+enum CatalogueFile {
+    Json(String),
+    Xlsx(Vec<u8>),
+}
+
+impl CatalogueFile {
+    /// Read before the database is opened, so an unreadable file changes nothing.
+    fn read(path: &std::path::Path) -> Result<CatalogueFile, Failure> {
+        let cannot =
+            |e: std::io::Error| Failure::usage(format!("cannot read {}: {e}", path.display()));
+        Ok(if is_xlsx(path) {
+            CatalogueFile::Xlsx(std::fs::read(path).map_err(cannot)?)
+        } else {
+            CatalogueFile::Json(std::fs::read_to_string(path).map_err(cannot)?)
+        })
+    }
+
+    async fn import(
+        &self,
+        db: &Db,
+        today: &str,
+    ) -> Result<motcua_web::catalogue::Imported, motcua_web::catalogue::ImportError> {
+        const ACTOR: &str = "motcua catalogue import";
+        match self {
+            CatalogueFile::Json(text) => {
+                motcua_web::catalogue::import(db, text, ACTOR, today).await
+            }
+            CatalogueFile::Xlsx(bytes) => {
+                motcua_web::catalogue::import_xlsx(db, bytes, ACTOR, today).await
+            }
+        }
+    }
+}
+
+fn is_xlsx(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+fn catalogue_xlsx(catalogue: &motcua_domain::catalogue::Catalogue) -> Result<Vec<u8>, Failure> {
+    motcua_render::catalogue_xlsx::write(catalogue).map_err(|e| Failure::run(e.to_string()))
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
+        .map_err(|e| Failure::run(format!("cannot write {}: {e}", path.display())))
 }
