@@ -160,11 +160,40 @@ impl Duration {
             )
         };
         match self.unit {
-            Unit::WorkingDays => format!("{amount} ngày làm việc"),
-            Unit::WorkingHours => format!("{amount} giờ làm việc"),
-            Unit::CalendarDays => format!("{amount} ngày"),
-            Unit::Months => format!("{amount} tháng"),
             Unit::SameDay => "trong ngày".into(),
+            unit => format!("{amount} {}", unit.vietnamese()),
+        }
+    }
+}
+
+impl Unit {
+    pub const ALL: [Unit; 5] = [
+        Unit::WorkingDays,
+        Unit::WorkingHours,
+        Unit::CalendarDays,
+        Unit::Months,
+        Unit::SameDay,
+    ];
+
+    /// "ngày làm việc", "giờ làm việc", "ngày", "tháng", "trong ngày".
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            Unit::WorkingDays => "ngày làm việc",
+            Unit::WorkingHours => "giờ làm việc",
+            Unit::CalendarDays => "ngày",
+            Unit::Months => "tháng",
+            Unit::SameDay => "trong ngày",
+        }
+    }
+
+    /// The code in files and forms (`working_days` …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Unit::WorkingDays => "working_days",
+            Unit::WorkingHours => "working_hours",
+            Unit::CalendarDays => "calendar_days",
+            Unit::Months => "months",
+            Unit::SameDay => "same_day",
         }
     }
 }

@@ -71,6 +71,10 @@ pub struct Publication {
     /// The province's publication decision, e.g. "Quyết định số 1234/QĐ-UBND".
     pub number: String,
     pub date: String,
+    /// The day the legal document behind this version takes effect (YYYY-MM-DD), when known: the
+    /// decision is due some working days before it (`publication::Rules`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub law_effective: String,
 }
 
 /// A way to carry out the procedure: channel × time limit × fee.
@@ -128,6 +132,115 @@ pub struct WorkflowStep {
     pub agency: String,
     /// Working days, as written ("0.5"); the final return step is "0".
     pub days: String,
+    /// What may be done at this step; empty means the usual actions of the step's role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<StepAction>,
+}
+
+/// Something an officer may do to a dossier at a workflow step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepAction {
+    /// Receive the dossier (Mẫu 01), or ask for completion or refuse (Mẫu 02, 03).
+    Receive,
+    HandOver,
+    SendBack,
+    RequestSupplement,
+    RequestPayment,
+    /// Apologise and propose a new date (Mẫu 04).
+    ProposeExtension,
+    /// Send to a coordinating agency (liên thông).
+    Consult,
+    /// Sign off the result.
+    Approve,
+    MarkDone,
+    ReturnResult,
+}
+
+pub const STEP_ACTIONS: [StepAction; 10] = [
+    StepAction::Receive,
+    StepAction::HandOver,
+    StepAction::SendBack,
+    StepAction::RequestSupplement,
+    StepAction::RequestPayment,
+    StepAction::ProposeExtension,
+    StepAction::Consult,
+    StepAction::Approve,
+    StepAction::MarkDone,
+    StepAction::ReturnResult,
+];
+
+impl StepAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            StepAction::Receive => "receive",
+            StepAction::HandOver => "hand_over",
+            StepAction::SendBack => "send_back",
+            StepAction::RequestSupplement => "request_supplement",
+            StepAction::RequestPayment => "request_payment",
+            StepAction::ProposeExtension => "propose_extension",
+            StepAction::Consult => "consult",
+            StepAction::Approve => "approve",
+            StepAction::MarkDone => "mark_done",
+            StepAction::ReturnResult => "return_result",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<StepAction> {
+        STEP_ACTIONS.into_iter().find(|a| a.code() == code)
+    }
+
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            StepAction::Receive => "Tiếp nhận",
+            StepAction::HandOver => "Chuyển bước tiếp",
+            StepAction::SendBack => "Trả lại bước trước",
+            StepAction::RequestSupplement => "Yêu cầu bổ sung",
+            StepAction::RequestPayment => "Yêu cầu nghĩa vụ tài chính",
+            StepAction::ProposeExtension => "Xin lỗi, gia hạn",
+            StepAction::Consult => "Lấy ý kiến liên thông",
+            StepAction::Approve => "Phê duyệt",
+            StepAction::MarkDone => "Hoàn thành",
+            StepAction::ReturnResult => "Trả kết quả",
+        }
+    }
+}
+
+impl WorkflowStep {
+    /// The actions allowed at the step: those written, or the usual ones of its role.
+    pub fn allowed_actions(&self) -> Vec<StepAction> {
+        use StepAction::*;
+        if !self.actions.is_empty() {
+            return self.actions.clone();
+        }
+        match Role::from_code(&self.role) {
+            Some(Role::DeskOfficer) => vec![Receive, RequestSupplement, HandOver, ReturnResult],
+            Some(Role::Approver) => vec![Approve, SendBack, ProposeExtension, HandOver],
+            _ => vec![
+                HandOver,
+                SendBack,
+                RequestSupplement,
+                RequestPayment,
+                ProposeExtension,
+                Consult,
+                MarkDone,
+            ],
+        }
+    }
+}
+
+/// An agency's own counting policy and workflow for a procedure, where it differs from the
+/// province's (a commune whose committee works differently, a department's own steps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalConfig {
+    /// The agency identifier.
+    pub agency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counting: Option<Policy>,
+    pub workflow: Vec<WorkflowStep>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub workflow_deviation: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +282,20 @@ pub struct Procedure {
     /// Why the workflow's budgets do not add up to the legal time, when they do not.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub workflow_deviation: String,
+    /// Where it is received: agency identifiers (`commune` for every commune), or
+    /// "identifier/desk name" for one desk of an agency. Empty: the implementing agency's desks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_by: Vec<String>,
+    /// Agencies that count or process it differently from the province's workflow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local: Vec<LocalConfig>,
+}
+
+/// What the province knows, for checking references: agencies by identifier, and desks by
+/// agency identifier and name.
+pub struct Known<'a> {
+    pub agency: &'a dyn Fn(&str) -> bool,
+    pub desk: &'a dyn Fn(&str, &str) -> bool,
 }
 
 /// One problem in an import, with where it is ("procedures[12].methods[0].amount").
@@ -202,6 +329,15 @@ impl Procedure {
         Duration::parse(method.unit, &method.amount).ok()
     }
 
+    /// The counting policy and workflow an agency uses: its own where it has one, else the
+    /// province's.
+    pub fn workflow_for(&self, agency: &str) -> (Policy, &[WorkflowStep]) {
+        match self.local.iter().find(|l| l.agency == agency) {
+            Some(l) => (l.counting.unwrap_or(self.counting), &l.workflow),
+            None => (self.counting, &self.workflow),
+        }
+    }
+
     /// The text search looks in: name, code, sector, keywords and agencies, folded.
     pub fn search_text(&self, sector_name: &str, agency_names: &[&str]) -> String {
         let mut parts = vec![self.name.as_str(), self.code.as_str(), sector_name];
@@ -212,147 +348,272 @@ impl Procedure {
 }
 
 impl Catalogue {
-    /// Every problem of the catalogue. `known_agency` answers whether an identifier names an
-    /// agency of the province.
-    pub fn check(&self, known_agency: &dyn Fn(&str) -> bool) -> Vec<ImportProblem> {
-        let mut problems = Vec::new();
-        let mut problem =
-            |path: String, message: String| problems.push(ImportProblem { path, message });
+    /// Every problem of the catalogue, each with its place.
+    pub fn check(&self, known: &Known) -> Vec<ImportProblem> {
+        let mut problems = Problems::default();
         if self.format != FORMAT {
-            problem("format".into(), format!("phải là “{FORMAT}”"));
+            problems.add("format".into(), format!("phải là “{FORMAT}”"));
         }
         let mut sectors = BTreeSet::new();
         for (i, s) in self.sectors.iter().enumerate() {
             if s.code.trim().is_empty() || s.name.trim().is_empty() {
-                problem(
+                problems.add(
                     format!("sectors[{i}]"),
                     "mã và tên lĩnh vực không được trống".into(),
                 );
             }
             if !sectors.insert(s.code.as_str()) {
-                problem(
+                problems.add(
                     format!("sectors[{i}].code"),
                     format!("mã lĩnh vực “{}” trùng", s.code),
                 );
             }
         }
         let (mut codes, mut names) = (BTreeSet::new(), BTreeSet::new());
-        let agency_ok = |id: &str| id == "commune" || known_agency(id);
         for (i, p) in self.procedures.iter().enumerate() {
-            let at = |field: &str| format!("procedures[{i}].{field}");
-            if p.code.trim().is_empty() {
-                problem(at("code"), "mã thủ tục không được trống".into());
-            } else if !codes.insert(p.code.as_str()) {
-                problem(at("code"), format!("mã thủ tục “{}” trùng", p.code));
-            }
-            if p.name.trim().is_empty() {
-                problem(at("name"), "tên thủ tục không được trống".into());
-            } else if !names.insert(p.name.as_str()) {
-                problem(at("name"), format!("tên thủ tục “{}” trùng", p.name));
-            }
-            if !sectors.contains(p.sector.as_str()) {
-                problem(at("sector"), format!("không có lĩnh vực “{}”", p.sector));
-            }
-            if Date::parse(&p.publication.date).is_err() {
-                problem(
-                    at("publication.date"),
-                    format!("“{}” không phải ngày (YYYY-MM-DD)", p.publication.date),
+            let at = format!("procedures[{i}]");
+            if !p.code.trim().is_empty() && !codes.insert(p.code.as_str()) {
+                problems.add(
+                    format!("{at}.code"),
+                    format!("mã thủ tục “{}” trùng", p.code),
                 );
             }
-            for (field, id) in [
-                ("implementing_agency", &p.implementing_agency),
-                ("competent_agency", &p.competent_agency),
-            ] {
-                if !agency_ok(id) {
-                    problem(at(field), format!("không có cơ quan mã “{id}”"));
-                }
+            if !p.name.trim().is_empty() && !names.insert(p.name.as_str()) {
+                problems.add(
+                    format!("{at}.name"),
+                    format!("tên thủ tục “{}” trùng", p.name),
+                );
             }
-            for (j, id) in p.coordinating_agencies.iter().enumerate() {
-                if !agency_ok(id) {
-                    problem(
-                        at(&format!("coordinating_agencies[{j}]")),
-                        format!("không có cơ quan mã “{id}”"),
-                    );
-                }
+            if !sectors.contains(p.sector.as_str()) {
+                problems.add(
+                    format!("{at}.sector"),
+                    format!("không có lĩnh vực “{}”", p.sector),
+                );
             }
-            if p.methods.is_empty() {
-                problem(at("methods"), "cần ít nhất một cách thực hiện".into());
+            p.check_into(&at, known, &mut problems);
+        }
+        problems.0
+    }
+}
+
+#[derive(Default)]
+struct Problems(Vec<ImportProblem>);
+
+impl Problems {
+    fn add(&mut self, path: String, message: String) {
+        self.0.push(ImportProblem { path, message });
+    }
+}
+
+fn agency_ok(known: &Known, id: &str) -> bool {
+    id == "commune" || (known.agency)(id)
+}
+
+impl Procedure {
+    /// The problems of one procedure on its own (not its sector, nor duplicates among others),
+    /// with paths relative to it ("methods[0].amount").
+    pub fn check(&self, known: &Known) -> Vec<ImportProblem> {
+        let mut problems = Problems::default();
+        self.check_into("", known, &mut problems);
+        for p in &mut problems.0 {
+            p.path = p.path.trim_start_matches('.').to_string();
+        }
+        problems.0
+    }
+
+    fn check_into(&self, at: &str, known: &Known, problems: &mut Problems) {
+        let at = |field: &str| format!("{at}.{field}");
+        if self.code.trim().is_empty() {
+            problems.add(at("code"), "mã thủ tục không được trống".into());
+        }
+        if self.name.trim().is_empty() {
+            problems.add(at("name"), "tên thủ tục không được trống".into());
+        }
+        if Date::parse(&self.publication.date).is_err() {
+            problems.add(
+                at("publication.date"),
+                format!("“{}” không phải ngày (YYYY-MM-DD)", self.publication.date),
+            );
+        }
+        if !self.publication.law_effective.is_empty()
+            && Date::parse(&self.publication.law_effective).is_err()
+        {
+            problems.add(
+                at("publication.law_effective"),
+                format!(
+                    "“{}” không phải ngày (YYYY-MM-DD)",
+                    self.publication.law_effective
+                ),
+            );
+        }
+        for (field, id) in [
+            ("implementing_agency", &self.implementing_agency),
+            ("competent_agency", &self.competent_agency),
+        ] {
+            if !agency_ok(known, id) {
+                problems.add(at(field), format!("không có cơ quan mã “{id}”"));
             }
-            for (j, m) in p.methods.iter().enumerate() {
-                if m.unit != Unit::SameDay
-                    && let Err(e) = Duration::parse(m.unit, &m.amount)
-                {
-                    problem(at(&format!("methods[{j}].amount")), e.vietnamese());
-                }
-                if m.fee < 0 {
-                    problem(
-                        at(&format!("methods[{j}].fee")),
-                        format!("phí, lệ phí không thể âm ({})", m.fee),
-                    );
-                }
-            }
-            if p.components.is_empty() {
-                problem(at("components"), "cần ít nhất một thành phần hồ sơ".into());
-            }
-            for (j, c) in p.components.iter().enumerate() {
-                if c.name.trim().is_empty() {
-                    problem(
-                        at(&format!("components[{j}].name")),
-                        "tên giấy tờ không được trống".into(),
-                    );
-                }
-                if c.originals + c.copies == 0 {
-                    problem(
-                        at(&format!("components[{j}]")),
-                        "số bản chính và bản sao đều bằng 0".into(),
-                    );
-                }
-            }
-            let mut total: u32 = 0;
-            for (j, step) in p.workflow.iter().enumerate() {
-                if Role::from_code(&step.role).is_none() {
-                    problem(
-                        at(&format!("workflow[{j}].role")),
-                        format!("không có vai trò “{}”", step.role),
-                    );
-                }
-                if !agency_ok(&step.agency) {
-                    problem(
-                        at(&format!("workflow[{j}].agency")),
-                        format!("không có cơ quan mã “{}”", step.agency),
-                    );
-                }
-                match hundredths(&step.days) {
-                    Some(d) => total += d,
-                    None => problem(
-                        at(&format!("workflow[{j}].days")),
-                        format!("“{}” không phải số ngày", step.days),
-                    ),
-                }
-            }
-            if let Some(legal) = p.legal_time()
-                && legal.unit == Unit::WorkingDays
-                && !p.workflow.is_empty()
-                && total != legal.centi
-                && p.workflow_deviation.trim().is_empty()
-            {
-                problem(
-                    at("workflow"),
-                    format!(
-                        "tổng thời gian các bước ({}) khác thời hạn giải quyết ({}); sửa, hoặc ghi lý do ở workflow_deviation",
-                        total as f64 / 100.0,
-                        legal.vietnamese()
-                    ),
+        }
+        for (j, id) in self.coordinating_agencies.iter().enumerate() {
+            if !agency_ok(known, id) {
+                problems.add(
+                    at(&format!("coordinating_agencies[{j}]")),
+                    format!("không có cơ quan mã “{id}”"),
                 );
             }
         }
-        problems
+        for (j, place) in self.offered_by.iter().enumerate() {
+            let (agency, desk) = match place.split_once('/') {
+                Some((a, d)) => (a.trim(), Some(d.trim())),
+                None => (place.trim(), None),
+            };
+            let message = match desk {
+                _ if !agency_ok(known, agency) => format!("không có cơ quan mã “{agency}”"),
+                Some(desk) if agency == "commune" || !(known.desk)(agency, desk) => {
+                    format!("cơ quan “{agency}” không có quầy “{desk}”")
+                }
+                _ => continue,
+            };
+            problems.add(at(&format!("offered_by[{j}]")), message);
+        }
+        if self.methods.is_empty() {
+            problems.add(at("methods"), "cần ít nhất một cách thực hiện".into());
+        }
+        for (j, m) in self.methods.iter().enumerate() {
+            if m.unit != Unit::SameDay
+                && let Err(e) = Duration::parse(m.unit, &m.amount)
+            {
+                problems.add(at(&format!("methods[{j}].amount")), e.vietnamese());
+            }
+            if m.fee < 0 {
+                problems.add(
+                    at(&format!("methods[{j}].fee")),
+                    format!("phí, lệ phí không thể âm ({})", m.fee),
+                );
+            }
+        }
+        if self.components.is_empty() {
+            problems.add(at("components"), "cần ít nhất một thành phần hồ sơ".into());
+        }
+        for (j, c) in self.components.iter().enumerate() {
+            if c.name.trim().is_empty() {
+                problems.add(
+                    at(&format!("components[{j}].name")),
+                    "tên giấy tờ không được trống".into(),
+                );
+            }
+            if c.originals + c.copies == 0 {
+                problems.add(
+                    at(&format!("components[{j}]")),
+                    "số bản chính và bản sao đều bằng 0".into(),
+                );
+            }
+        }
+        let legal = self.legal_time();
+        check_workflow(
+            &at("workflow"),
+            &self.workflow,
+            &self.workflow_deviation,
+            legal,
+            known,
+            problems,
+        );
+        let mut local_agencies = BTreeSet::new();
+        for (j, l) in self.local.iter().enumerate() {
+            let here = at(&format!("local[{j}]"));
+            if !(known.agency)(&l.agency) {
+                problems.add(
+                    format!("{here}.agency"),
+                    format!("không có cơ quan mã “{}”", l.agency),
+                );
+            } else if !local_agencies.insert(l.agency.as_str()) {
+                problems.add(
+                    format!("{here}.agency"),
+                    format!("cơ quan “{}” có hai cấu hình riêng", l.agency),
+                );
+            }
+            if l.workflow.is_empty() {
+                problems.add(
+                    format!("{here}.workflow"),
+                    "cấu hình riêng cần quy trình nội bộ".into(),
+                );
+            }
+            check_workflow(
+                &format!("{here}.workflow"),
+                &l.workflow,
+                &l.workflow_deviation,
+                legal,
+                known,
+                problems,
+            );
+        }
+    }
+}
+
+/// A workflow's steps, and that their budgets add up to the legal time (or say why not).
+fn check_workflow(
+    at: &str,
+    steps: &[WorkflowStep],
+    deviation: &str,
+    legal: Option<Duration>,
+    known: &Known,
+    problems: &mut Problems,
+) {
+    let mut total: u32 = 0;
+    for (j, step) in steps.iter().enumerate() {
+        if step.name.trim().is_empty() {
+            problems.add(
+                format!("{at}[{j}].name"),
+                "tên bước không được trống".into(),
+            );
+        }
+        if Role::from_code(&step.role).is_none() {
+            problems.add(
+                format!("{at}[{j}].role"),
+                format!("không có vai trò “{}”", step.role),
+            );
+        }
+        if !agency_ok(known, &step.agency) {
+            problems.add(
+                format!("{at}[{j}].agency"),
+                format!("không có cơ quan mã “{}”", step.agency),
+            );
+        }
+        match hundredths(&step.days) {
+            Some(d) => total += d,
+            None => problems.add(
+                format!("{at}[{j}].days"),
+                format!("“{}” không phải số ngày", step.days),
+            ),
+        }
+    }
+    if let Some(legal) = legal
+        && legal.unit == Unit::WorkingDays
+        && !steps.is_empty()
+        && total != legal.centi
+        && deviation.trim().is_empty()
+    {
+        problems.add(
+            at.to_string(),
+            format!(
+                "tổng thời gian các bước ({}) khác thời hạn giải quyết ({}); sửa, hoặc ghi lý do ở workflow_deviation",
+                total as f64 / 100.0,
+                legal.vietnamese()
+            ),
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn known<'a>(agency: &'a dyn Fn(&str) -> bool) -> Known<'a> {
+        Known {
+            agency,
+            desk: &|_, desk| desk == "Quầy 1",
+        }
+    }
 
     fn sample() -> Catalogue {
         serde_json::from_str(include_str!("../tests/data/catalogue_sample.json")).unwrap()
@@ -361,7 +622,7 @@ mod tests {
     #[test]
     fn a_good_catalogue_has_no_problems() {
         let c = sample();
-        assert_eq!(c.check(&|id| id.starts_with("H99")), vec![]);
+        assert_eq!(c.check(&known(&|id| id.starts_with("H99"))), vec![]);
         assert_eq!(
             c.procedures[0].legal_time(),
             Some(Duration::working_days(3))
@@ -382,7 +643,7 @@ mod tests {
         let dup = c.procedures[0].clone();
         c.procedures.push(dup);
         let paths: Vec<String> = c
-            .check(&|id| id.starts_with("H99"))
+            .check(&known(&|id| id.starts_with("H99")))
             .into_iter()
             .map(|p| p.path)
             .collect();
@@ -408,11 +669,11 @@ mod tests {
     fn budgets_must_add_up_or_say_why() {
         let mut c = sample();
         c.procedures[0].workflow[1].days = "1".into();
-        let problems = c.check(&|_| true);
+        let problems = c.check(&known(&|_| true));
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.contains("khác thời hạn giải quyết"));
         c.procedures[0].workflow_deviation = "Bước thẩm định do Sở quyết định riêng".into();
-        assert!(c.check(&|_| true).is_empty());
+        assert!(c.check(&known(&|_| true)).is_empty());
     }
 
     #[test]

@@ -9,5 +9,7 @@
 pub mod catalogue;
 pub mod organisation;
 pub mod people;
+pub mod procedure_diff;
+pub mod publication;
 pub mod search;
 pub mod text;

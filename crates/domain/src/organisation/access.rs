@@ -19,6 +19,8 @@ pub enum Action {
     ManageOrganisation,
     /// Enter or correct a year's official days off and make-up days.
     ManageCalendar,
+    /// Edit, publish and withdraw procedures of the catalogue, and track their publication.
+    ManageCatalogue,
 }
 
 impl Action {
@@ -29,6 +31,7 @@ impl Action {
             Action::ManageStaff => &[Role::ProvinceAdmin, Role::AgencyAdmin],
             Action::ReadAudit => &[Role::ProvinceAdmin, Role::Auditor],
             Action::ManageOrganisation | Action::ManageCalendar => &[Role::ProvinceAdmin],
+            Action::ManageCatalogue => &[Role::ProcedureController, Role::ProvinceAdmin],
         }
     }
 }
