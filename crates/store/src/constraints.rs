@@ -35,6 +35,8 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
         "procedure_versions.code, procedure_versions.version",
         "procedure_versions_code_version",
     ),
+    ("procedure_versions.code", "procedure_versions_one_draft"),
+    ("files.sha256", "files_pkey"),
 ];
 
 pub(crate) fn name(kind: ConstraintKind, reported: Option<&str>, message: &str) -> String {

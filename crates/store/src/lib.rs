@@ -10,6 +10,7 @@ mod constraints;
 pub mod copy;
 mod db;
 mod error;
+mod files;
 mod meta;
 pub mod migrate;
 mod organisation;
@@ -18,11 +19,12 @@ mod people;
 pub mod testing;
 
 pub use calendar_years::CalendarYearVersion;
-pub use catalogue::{NewProcedureVersion, ProcedureRow};
+pub use catalogue::{FormFile, NewProcedureVersion, ProcedureRow, VersionSummary};
 pub use copy::{CopyError, TableCopy, copy_database};
 pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
 pub use error::{ConnectError, ConstraintKind, StoreError};
+pub use files::{FileError, FileStore, sha256_hex};
 pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};
 pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, TokenRow, UserRow};
 

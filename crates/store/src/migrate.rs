@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_calendar_years"),
     migration!(3, "0003_organisation"),
     migration!(4, "0004_catalogue"),
+    migration!(5, "0005_catalogue_publishing"),
 ];
 
 pub fn latest_version() -> i64 {

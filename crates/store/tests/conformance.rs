@@ -57,6 +57,8 @@ conformance!(
     failed_sign_ins_are_counted_by_login_and_address,
     copy_carries_the_organisation_and_its_sequences,
     procedure_versions_accumulate_and_the_published_one_is_in_force,
+    a_draft_is_published_ended_and_withdrawn_by_date,
+    the_newest_form_file_is_offered,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -616,6 +618,9 @@ async fn procedure_versions_accumulate_and_the_published_one_is_in_force(
         status,
         valid_from: "2025-07-01",
         created_by: "kiemsoat",
+        note: "",
+        decided_on: "2025-06-20",
+        law_effective: "",
     };
     assert_eq!(
         tx.add_procedure_version(&version("published", "Đăng ký khai sinh"))
@@ -658,5 +663,161 @@ async fn procedure_versions_accumulate_and_the_published_one_is_in_force(
             }
         ),
         "{err}"
+    );
+}
+
+async fn a_draft_is_published_ended_and_withdrawn_by_date(db: Db, _backend: Backend) {
+    use motcua_store::NewProcedureVersion;
+    db.migrate().await.unwrap();
+    let version =
+        |status: &'static str, name: &'static str, from: &'static str| NewProcedureVersion {
+            code: "MS.HT.001",
+            name,
+            sector: "HT",
+            level: "commune",
+            data: "{}",
+            search_text: "dang ky khai sinh",
+            status,
+            valid_from: from,
+            created_by: "kiemsoat",
+            note: "sửa phí",
+            decided_on: "2026-03-02",
+            law_effective: "2026-03-16",
+        };
+    let in_force = async |day: &str| {
+        db.procedure_in_force("MS.HT.001", day)
+            .await
+            .unwrap()
+            .map(|r| (r.version, r.name))
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.upsert_sector("HT", "Hộ tịch").await.unwrap();
+    tx.add_procedure_version(&version("published", "v1", "2025-07-01"))
+        .await
+        .unwrap();
+    tx.add_procedure_version(&version("draft", "v2 nháp", "2026-03-16"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let before = db.catalogue_stamp().await.unwrap();
+
+    // One draft per procedure: a second is refused, the first is edited in place.
+    let mut tx = db.begin().await.unwrap();
+    let err = tx
+        .add_procedure_version(&version("draft", "another", "2026-03-16"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Constraint { constraint, .. } if constraint == "procedure_versions_one_draft"),
+        "{err}"
+    );
+    drop(tx);
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(
+        tx.update_draft(&version("draft", "v2", "2026-03-16"))
+            .await
+            .unwrap(),
+        2
+    );
+    tx.publish_draft("MS.HT.001", 2, "2026-03-16", "kiemsoat")
+        .await
+        .unwrap();
+    // Published: it is no longer a draft.
+    assert!(matches!(
+        tx.publish_draft("MS.HT.001", 2, "2026-03-16", "kiemsoat")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    tx.commit().await.unwrap();
+    assert_ne!(db.catalogue_stamp().await.unwrap(), before);
+    assert_eq!(in_force("2026-03-15").await, Some((1, "v1".into())));
+    assert_eq!(in_force("2026-03-16").await, Some((2, "v2".into())));
+    assert_eq!(
+        db.procedures_in_force("2026-04-01").await.unwrap().len(),
+        1,
+        "one version of a procedure on a day"
+    );
+
+    // A scheduled version can be withdrawn before it begins, not after.
+    let mut tx = db.begin().await.unwrap();
+    assert!(matches!(
+        tx.withdraw_version("MS.HT.001", 2, "2026-03-16").await,
+        Err(StoreError::NotFound)
+    ));
+    tx.withdraw_version("MS.HT.001", 2, "2026-03-10")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(in_force("2026-04-01").await, Some((1, "v1".into())));
+
+    // Ending the version in force leaves nothing in force from that day.
+    let mut tx = db.begin().await.unwrap();
+    tx.end_version("MS.HT.001", 1, "2026-05-01").await.unwrap();
+    assert!(matches!(
+        tx.end_version("MS.HT.001", 1, "2026-06-01").await,
+        Err(StoreError::NotFound)
+    ));
+    tx.record_national_entry("MS.HT.001", 1, "2025-07-03")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(in_force("2026-04-30").await, Some((1, "v1".into())));
+    assert_eq!(in_force("2026-05-01").await, None);
+    let history = db.procedure_history("MS.HT.001").await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|v| (v.version, v.status.as_str()))
+            .collect::<Vec<_>>(),
+        [(2, "withdrawn"), (1, "published")]
+    );
+    assert_eq!(history[1].national_entered.as_deref(), Some("2025-07-03"));
+    assert_eq!(history[1].valid_until.as_deref(), Some("2026-05-01"));
+    assert_eq!(history[0].law_effective.as_deref(), Some("2026-03-16"));
+    assert_eq!(history[0].note, "sửa phí");
+    assert_eq!(db.version_summaries().await.unwrap().len(), 2);
+}
+
+async fn the_newest_form_file_is_offered(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    tx.add_file("aa", 10, "application/pdf").await.unwrap();
+    tx.add_file("aa", 10, "application/pdf").await.unwrap();
+    tx.add_file("bb", 20, "application/msword").await.unwrap();
+    tx.add_form_file("MS.HT.001", "Mẫu 1", "aa", "to-khai.pdf", "kiemsoat")
+        .await
+        .unwrap();
+    tx.add_form_file("MS.HT.001", "Mẫu 1", "bb", "to-khai.doc", "kiemsoat")
+        .await
+        .unwrap();
+    tx.add_form_file("MS.HT.001", "Mẫu 2", "aa", "mau-2.pdf", "kiemsoat")
+        .await
+        .unwrap();
+    // A file that is not in the store cannot be offered.
+    assert!(
+        tx.add_form_file("MS.HT.001", "Mẫu 3", "cc", "x.pdf", "kiemsoat")
+            .await
+            .is_err()
+    );
+    drop(tx);
+    let mut tx = db.begin().await.unwrap();
+    tx.add_file("aa", 10, "application/pdf").await.unwrap();
+    tx.add_file("bb", 20, "application/msword").await.unwrap();
+    tx.add_form_file("MS.HT.001", "Mẫu 1", "aa", "to-khai.pdf", "kiemsoat")
+        .await
+        .unwrap();
+    tx.add_form_file("MS.HT.001", "Mẫu 1", "bb", "to-khai.doc", "kiemsoat")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let files = db.form_files("MS.HT.001").await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        (
+            files[0].file_name.as_str(),
+            files[0].size,
+            files[0].media_type.as_str()
+        ),
+        ("to-khai.doc", 20, "application/msword")
     );
 }
