@@ -272,10 +272,10 @@ impl CatalogueFile {
         const ACTOR: &str = "motcua catalogue import";
         match self {
             CatalogueFile::Json(text) => {
-                motcua_web::catalogue::import(db, text, ACTOR, today).await
+                motcua_web::catalogue::import(db, text, ACTOR, today, None).await
             }
             CatalogueFile::Xlsx(bytes) => {
-                motcua_web::catalogue::import_xlsx(db, bytes, ACTOR, today).await
+                motcua_web::catalogue::import_xlsx(db, bytes, ACTOR, today, None).await
             }
         }
     }

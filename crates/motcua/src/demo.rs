@@ -262,7 +262,7 @@ pub async fn load(db: &Db, hash: impl Fn() -> String) -> Result<Loaded, DemoErro
     let today = motcua_calendar::Instant(motcua_store::migrate::now_micros())
         .local_date()
         .to_string();
-    let imported = motcua_web::catalogue::import(db, CATALOGUE, "motcua demo", &today)
+    let imported = motcua_web::catalogue::import(db, CATALOGUE, "motcua demo", &today, None)
         .await
         .map_err(|e| match e {
             motcua_web::catalogue::ImportError::Problems(problems) => DemoError::Catalogue(
@@ -274,6 +274,10 @@ pub async fn load(db: &Db, hash: impl Fn() -> String) -> Result<Loaded, DemoErro
             ),
             other => DemoError::Catalogue(other.to_string()),
         })?;
+    // The demo stands for a province at work: its catalogue is already in the national database.
+    let mut tx = db.begin().await?;
+    tx.mark_entered_when_decided().await?;
+    tx.commit().await?;
     Ok(Loaded {
         province: file.province.name.clone(),
         units: units.len(),

@@ -242,6 +242,7 @@ fn web_config(config: &Config) -> WebConfig {
         secure_cookies: config.secure_cookies,
         session_idle: config.session_idle,
         session_absolute: config.session_absolute,
+        files_dir: config.data_dir.join("files"),
     }
 }
 

@@ -9,10 +9,10 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use motcua_calendar::Date;
-use motcua_domain::catalogue::{Catalogue, FORMAT, ImportProblem, Procedure, Sector};
+use motcua_domain::catalogue::{Catalogue, FORMAT, ImportProblem, Known, Procedure, Sector};
 use motcua_domain::search::{Entry, Index};
 use motcua_render::catalogue_xlsx::{self, Places};
-use motcua_store::{Db, NewProcedureVersion, StoreError};
+use motcua_store::{AuditEntry, Db, NewProcedureVersion, StoreError};
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,13 +32,86 @@ pub enum ImportError {
 }
 
 /// Every agency's name on `day`, by identifier.
-async fn agencies_on(db: &Db, day: &str) -> Result<BTreeMap<String, String>, StoreError> {
+pub(crate) async fn agencies_on(
+    db: &Db,
+    day: &str,
+) -> Result<BTreeMap<String, String>, StoreError> {
     Ok(db
         .agencies_as_of(day)
         .await?
         .into_iter()
         .map(|a| (a.identifier, a.name))
         .collect())
+}
+
+/// Every open desk, as (agency identifier, desk name), on `day`.
+pub(crate) async fn desks_by_agency(
+    db: &Db,
+    day: &str,
+) -> Result<std::collections::BTreeSet<(String, String)>, StoreError> {
+    let identifiers: BTreeMap<i64, String> = db
+        .agencies_as_of(day)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.identifier))
+        .collect();
+    Ok(db
+        .desks()
+        .await?
+        .into_iter()
+        .filter(|(_, active)| *active)
+        .filter_map(|(d, _)| Some((identifiers.get(&d.agency_id)?.clone(), d.name)))
+        .collect())
+}
+
+/// The province's agencies and desks on a day: what a procedure's references are checked
+/// against.
+pub struct Province {
+    pub agencies: BTreeMap<String, String>,
+    pub desks: std::collections::BTreeSet<(String, String)>,
+}
+
+impl Province {
+    pub async fn on(db: &Db, day: &str) -> Result<Province, StoreError> {
+        Ok(Province {
+            agencies: agencies_on(db, day).await?,
+            desks: desks_by_agency(db, day).await?,
+        })
+    }
+
+    /// `f` given what the province knows, for the domain's checks.
+    pub fn with_known<R>(&self, f: impl FnOnce(&Known) -> R) -> R {
+        f(&Known {
+            agency: &|id| self.agencies.contains_key(id),
+            desk: &|agency, desk| self.desks.contains(&(agency.to_string(), desk.to_string())),
+        })
+    }
+
+    /// The problems of one procedure, with paths relative to it.
+    pub fn check(&self, p: &Procedure) -> Vec<ImportProblem> {
+        self.with_known(|known| p.check(known))
+    }
+
+    /// A procedure as stored: the record as JSON, its folded search text (with its sector's
+    /// and agencies' names) and its level's code.
+    pub fn encode(&self, p: &Procedure, sector_name: &str) -> Encoded {
+        let names = [
+            agency_name(&self.agencies, &p.implementing_agency),
+            agency_name(&self.agencies, &p.competent_agency),
+        ];
+        let level = serde_json::to_value(p.level).expect("a level serialises");
+        Encoded {
+            data: serde_json::to_string(p).expect("a procedure serialises"),
+            search_text: p.search_text(sector_name, &[&names[0], &names[1]]),
+            level: level.as_str().unwrap_or_default().to_string(),
+        }
+    }
+}
+
+pub struct Encoded {
+    pub data: String,
+    pub search_text: String,
+    pub level: String,
 }
 
 /// The name shown for an agency reference (`commune` is every commune's committee).
@@ -50,15 +123,18 @@ fn agency_name(db_agencies: &BTreeMap<String, String>, id: &str) -> String {
     }
 }
 
+/// Imports a catalogue in JSON. With `audit`, the import is logged in its transaction (the
+/// entry's detail is replaced by what was imported).
 pub async fn import(
     db: &Db,
     json: &str,
     actor: &str,
     today: &str,
+    audit: Option<AuditEntry<'_>>,
 ) -> Result<Imported, ImportError> {
     let catalogue: Catalogue =
         serde_json::from_str(json).map_err(|e| ImportError::Json(e.to_string()))?;
-    import_catalogue(db, &catalogue, None, actor, today).await
+    import_catalogue(db, &catalogue, None, actor, today, audit).await
 }
 
 /// Imports a catalogue workbook (`motcua_render::catalogue_xlsx`). Every problem's `path` is
@@ -69,6 +145,7 @@ pub async fn import_xlsx(
     bytes: &[u8],
     actor: &str,
     today: &str,
+    audit: Option<AuditEntry<'_>>,
 ) -> Result<Imported, ImportError> {
     let parsed = catalogue_xlsx::read(bytes).map_err(|problems| {
         ImportError::Problems(
@@ -81,7 +158,15 @@ pub async fn import_xlsx(
                 .collect(),
         )
     })?;
-    import_catalogue(db, &parsed.catalogue, Some(&parsed.places), actor, today).await
+    import_catalogue(
+        db,
+        &parsed.catalogue,
+        Some(&parsed.places),
+        actor,
+        today,
+        audit,
+    )
+    .await
 }
 
 /// Checks a catalogue whole and writes it in one transaction. With `places`, problems are
@@ -92,9 +177,10 @@ async fn import_catalogue(
     places: Option<&Places>,
     actor: &str,
     today: &str,
+    audit: Option<AuditEntry<'_>>,
 ) -> Result<Imported, ImportError> {
-    let agencies = agencies_on(db, today).await?;
-    let problems = catalogue.check(&|id| agencies.contains_key(id));
+    let province = Province::on(db, today).await?;
+    let problems = province.with_known(|known| catalogue.check(known));
     if !problems.is_empty() {
         let located = problems.into_iter().map(|p| ImportProblem {
             path: places.and_then(|at| at.locate(&p.path)).unwrap_or(p.path),
@@ -112,31 +198,42 @@ async fn import_catalogue(
         tx.upsert_sector(&sector.code, &sector.name).await?;
     }
     for p in &catalogue.procedures {
-        let names = [
-            agency_name(&agencies, &p.implementing_agency),
-            agency_name(&agencies, &p.competent_agency),
-        ];
-        let search = p.search_text(sector_names[p.sector.as_str()], &[&names[0], &names[1]]);
-        let data = serde_json::to_string(p).expect("a procedure serialises");
-        let level = serde_json::to_value(p.level).expect("a level serialises");
+        let encoded = province.encode(p, sector_names[p.sector.as_str()]);
         tx.add_procedure_version(&NewProcedureVersion {
             code: &p.code,
             name: &p.name,
             sector: &p.sector,
-            level: level.as_str().unwrap_or_default(),
-            data: &data,
-            search_text: &search,
+            level: &encoded.level,
+            data: &encoded.data,
+            search_text: &encoded.search_text,
             status: "published",
             valid_from: &p.publication.date,
             created_by: actor,
+            note: "",
+            decided_on: &p.publication.date,
+            law_effective: &p.publication.law_effective,
+        })
+        .await?;
+    }
+    let imported = Imported {
+        sectors: catalogue.sectors.len(),
+        procedures: catalogue.procedures.len(),
+    };
+    if let Some(entry) = audit {
+        let detail = format!(
+            "{{\"file\":{},\"sectors\":{},\"procedures\":{}}}",
+            serde_json::to_string(entry.detail).expect("a string serialises"),
+            imported.sectors,
+            imported.procedures
+        );
+        tx.audit(&AuditEntry {
+            detail: &detail,
+            ..entry
         })
         .await?;
     }
     tx.commit().await?;
-    Ok(Imported {
-        sectors: catalogue.sectors.len(),
-        procedures: catalogue.procedures.len(),
-    })
+    Ok(imported)
 }
 
 /// The catalogue in force on `date`, in the import format.
@@ -206,6 +303,12 @@ pub struct InForce {
 }
 
 impl CatalogueHandle {
+    /// Forgets the loaded catalogue, so the next request loads it again: after a change made in
+    /// this process, which its next page must show.
+    pub fn forget(&self) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     pub async fn current(&self, db: &Db, today: &str) -> Result<Arc<Loaded>, StoreError> {
         if let Some(current) = self.0.read().unwrap_or_else(|e| e.into_inner()).as_ref()
             && current.loaded.stamp.1 == today

@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod auth;
 pub mod catalogue;
+mod download;
 mod due;
 mod layers;
 mod metrics;
@@ -42,6 +43,8 @@ pub struct WebConfig {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, used or not.
     pub session_absolute: Duration,
+    /// The file store's folder (form templates, later dossiers' attachments).
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
+            files_dir: std::path::PathBuf::from("motcua-data/files"),
         }
     }
 }
@@ -64,12 +68,14 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub time: TimeHandle,
     pub catalogue: catalogue::CatalogueHandle,
+    pub files: motcua_store::FileStore,
 }
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, time: TimeHandle) -> Self {
         AppState {
             db,
+            files: motcua_store::FileStore::new(config.files_dir.clone()),
             config: Arc::new(config),
             time,
             catalogue: catalogue::CatalogueHandle::default(),

@@ -368,6 +368,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
     const ADMINS: &[&str] = &["province_admin", "agency_admin"];
     const PROVINCE: &[&str] = &["province_admin"];
     const AUDIT: &[&str] = &["province_admin", "auditor"];
+    const CATALOGUE: &[&str] = &["procedure_controller", "province_admin"];
     let pages: &[(&str, &[&str])] = &[
         ("/can-bo", ALL),
         ("/can-bo/tinh-ngay-hen-tra", ALL),
@@ -380,6 +381,13 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/quan-tri/lich/2026", PROVINCE),
         ("/can-bo/quan-tri/nhat-ky", AUDIT),
         ("/can-bo/quan-tri/nhat-ky.csv", AUDIT),
+        ("/can-bo/thu-tuc", CATALOGUE),
+        ("/can-bo/thu-tuc/moi", CATALOGUE),
+        ("/can-bo/thu-tuc/han-cong-bo", CATALOGUE),
+        ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),
+        ("/can-bo/thu-tuc/danh-muc.json", CATALOGUE),
+        ("/can-bo/thu-tuc/danh-muc.xlsx", CATALOGUE),
+        ("/can-bo/thu-tuc/mau-nhap.xlsx", CATALOGUE),
     ];
     let api: &[(&str, &[&str])] = &[("/api/v1/me", ALL)];
     // Forms that change things: an allowed role gets past the role check (and meets validation),
@@ -395,6 +403,14 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/quan-tri/co-quan/ma-dinh-danh", PROVINCE),
         ("/can-bo/quan-tri/co-quan/cap-tren", PROVINCE),
         ("/can-bo/quan-tri/quay", PROVINCE),
+        ("/can-bo/thu-tuc/moi", CATALOGUE),
+        ("/can-bo/thu-tuc/MS.HT.001/sua", CATALOGUE),
+        ("/can-bo/thu-tuc/MS.HT.001/cong-bo", CATALOGUE),
+        ("/can-bo/thu-tuc/MS.HT.001/ngung", CATALOGUE),
+        ("/can-bo/thu-tuc/MS.HT.001/huy", CATALOGUE),
+        ("/can-bo/thu-tuc/MS.HT.001/csdl-quoc-gia", CATALOGUE),
+        ("/can-bo/thu-tuc/MS.HT.001/mau-don", CATALOGUE),
+        ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),
     ];
     // Every field those forms require, empty: each form parses, and fails its own checks.
     let empty: &[(&str, &str)] = &[

@@ -17,7 +17,7 @@ on_both_backends!(
 
 async fn with_catalogue(backend: Backend) -> TestApp {
     let app = TestApp::start(backend).await;
-    motcua_web::catalogue::import(&app.db, SAMPLE, "test", "2026-01-01")
+    motcua_web::catalogue::import(&app.db, SAMPLE, "test", "2026-01-01", None)
         .await
         .unwrap();
     app
@@ -164,7 +164,7 @@ async fn an_import_elsewhere_reaches_the_search(backend: Backend) {
     added["code"] = "MS.HT.099".into();
     added["name"] = "Đăng ký khai sinh lưu động".into();
     procedures.push(added);
-    motcua_web::catalogue::import(&app.db, &catalogue.to_string(), "test", "2026-01-01")
+    motcua_web::catalogue::import(&app.db, &catalogue.to_string(), "test", "2026-01-01", None)
         .await
         .unwrap();
     let waited = std::time::Instant::now();

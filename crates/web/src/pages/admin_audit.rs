@@ -30,6 +30,13 @@ const ACTIONS: &[(&str, &str)] = &[
     ("role_revoked", "Thu hồi vai trò"),
     ("unit_merged", "Sắp xếp đơn vị hành chính"),
     ("demo_loaded", "Nạp dữ liệu mẫu"),
+    ("procedure_draft_saved", "Lưu bản nháp thủ tục"),
+    ("procedure_published", "Công bố thủ tục"),
+    ("procedure_ended", "Đặt ngày hết hiệu lực thủ tục"),
+    ("procedure_withdrawn", "Hủy phiên bản thủ tục"),
+    ("procedure_national_entry", "Ghi nhận nhập CSDL quốc gia"),
+    ("form_file_uploaded", "Tải lên tệp mẫu đơn"),
+    ("catalogue_imported", "Nhập danh mục thủ tục"),
 ];
 
 fn action_name(code: &str) -> &str {

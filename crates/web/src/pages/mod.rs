@@ -4,6 +4,8 @@
 mod account;
 mod admin_audit;
 mod admin_calendar;
+mod admin_catalogue;
+mod admin_catalogue_files;
 mod admin_organisation;
 mod admin_staff;
 mod admin_units;
@@ -11,6 +13,7 @@ mod applicant;
 mod calendar;
 mod home;
 mod organisation;
+mod procedure_form;
 mod procedures;
 mod tokens;
 
@@ -60,6 +63,7 @@ pub(crate) struct Layout {
     pub can_read_audit: bool,
     pub can_manage_organisation: bool,
     pub can_manage_calendar: bool,
+    pub can_manage_catalogue: bool,
 }
 
 impl Layout {
@@ -75,6 +79,7 @@ impl Layout {
             can_read_audit: false,
             can_manage_organisation: false,
             can_manage_calendar: false,
+            can_manage_catalogue: false,
         }
     }
 
@@ -96,6 +101,7 @@ impl Layout {
         self.can_read_audit = may(Action::ReadAudit);
         self.can_manage_organisation = may(Action::ManageOrganisation);
         self.can_manage_calendar = may(Action::ManageCalendar);
+        self.can_manage_catalogue = may(Action::ManageCatalogue);
         self
     }
 
@@ -110,6 +116,54 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/thu-tuc", get(procedures::search))
         .route("/thu-tuc/{code}", get(procedures::show))
+        .route("/thu-tuc/{code}/mau/{sha256}", get(procedures::form_file))
+        .route("/can-bo/thu-tuc", get(admin_catalogue::list))
+        .route(
+            "/can-bo/thu-tuc/moi",
+            get(admin_catalogue::new_form).post(admin_catalogue::save_new),
+        )
+        .route(
+            "/can-bo/thu-tuc/han-cong-bo",
+            get(admin_catalogue::deadlines),
+        )
+        .route(
+            "/can-bo/thu-tuc/nhap-xuat",
+            get(admin_catalogue_files::show).post(admin_catalogue_files::import),
+        )
+        .route(
+            "/can-bo/thu-tuc/danh-muc.json",
+            get(admin_catalogue_files::export_json),
+        )
+        .route(
+            "/can-bo/thu-tuc/danh-muc.xlsx",
+            get(admin_catalogue_files::export_xlsx),
+        )
+        .route(
+            "/can-bo/thu-tuc/mau-nhap.xlsx",
+            get(admin_catalogue_files::template),
+        )
+        .route("/can-bo/thu-tuc/{code}", get(admin_catalogue::show))
+        .route(
+            "/can-bo/thu-tuc/{code}/sua",
+            get(admin_catalogue::edit_form).post(admin_catalogue::save_existing),
+        )
+        .route(
+            "/can-bo/thu-tuc/{code}/cong-bo",
+            post(admin_catalogue::publish),
+        )
+        .route("/can-bo/thu-tuc/{code}/ngung", post(admin_catalogue::end))
+        .route(
+            "/can-bo/thu-tuc/{code}/huy",
+            post(admin_catalogue::withdraw),
+        )
+        .route(
+            "/can-bo/thu-tuc/{code}/csdl-quoc-gia",
+            post(admin_catalogue::national_entry),
+        )
+        .route(
+            "/can-bo/thu-tuc/{code}/mau-don",
+            post(admin_catalogue::upload_form),
+        )
         .route("/lich-nghi-le", get(calendar::holidays_this_year))
         .route("/lich-nghi-le/{year}", get(calendar::holidays))
         .route(

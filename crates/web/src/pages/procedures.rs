@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use motcua_calendar::{Date, Duration};
 use motcua_domain::catalogue::{Channel, Level, Online, Procedure};
 use motcua_domain::search;
+use motcua_store::FormFile;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 use super::{Layout, not_found_page, render};
 use crate::AppState;
@@ -224,71 +226,63 @@ pub(crate) async fn search(
 }
 
 pub(crate) struct MethodLine {
-    channel: &'static str,
-    time: String,
-    fee: String,
-    note: String,
-    description: String,
+    pub channel: &'static str,
+    pub time: String,
+    pub fee: String,
+    pub note: String,
+    pub description: String,
+}
+
+/// Everything a procedure's page shows, for the public page and for a controller's preview.
+pub(crate) struct ProcedureView {
+    pub p: Procedure,
+    pub sector: String,
+    pub level: &'static str,
+    pub methods: Vec<MethodLine>,
+    pub implementing: String,
+    pub competent: String,
+    pub published: String,
+    /// The day the version shown took effect, and its number.
+    pub updated: String,
+    pub version: i64,
+    /// The appointment if received complete now, by the counter method's limit, e.g.
+    /// "Thứ Tư, 06/05/2026 lúc 17:00".
+    pub due_now: Option<String>,
+    /// Template files of the forms, by form name: (file name, download address).
+    pub forms: BTreeMap<String, (String, String)>,
 }
 
 #[derive(Template)]
 #[template(path = "procedure.html")]
 struct ProcedurePage {
     layout: Layout,
-    p: Procedure,
-    sector: String,
-    level: &'static str,
-    methods: Vec<MethodLine>,
-    implementing: String,
-    competent: String,
-    published: String,
-    /// The day the version shown took effect, and its number.
-    updated: String,
-    version: i64,
-    /// The appointment if received complete now, by the counter method's limit, e.g.
-    /// "Thứ Tư, 06/05/2026 lúc 17:00".
-    due_now: Option<String>,
+    v: ProcedureView,
 }
 
 fn money(fee: i64) -> String {
     if fee == 0 {
         return "Không thu".into();
     }
-    let digits = fee.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{out} đồng")
+    format!("{} đồng", motcua_domain::text::thousands(fee))
 }
 
-pub(crate) async fn show(
-    State(state): State<AppState>,
-    staff: Result<Staff, Denied>,
-    Path(code): Path<String>,
-) -> Response {
-    let today = now().local_date().to_string();
-    let loaded = match state.catalogue.current(&state.db, &today).await {
-        Ok(l) => l,
-        Err(e) => return Problem::from(e).into_response(),
-    };
-    let Some(in_force) = loaded.procedures.get(&code) else {
-        return not_found_page(&state, &format!("/thu-tuc/{code}"));
-    };
-    let p = &in_force.procedure;
+/// The view of `p`: agencies named from `agencies` (identifier → name), the appointment if
+/// received now by the implementing agency's hours.
+pub(crate) fn view(
+    state: &AppState,
+    p: &Procedure,
+    sector: String,
+    agencies: &BTreeMap<String, String>,
+    version: i64,
+    updated: String,
+    forms: &[FormFile],
+) -> ProcedureView {
     // A citizen reads "the commune committee where you live", not every commune's committee.
     let agency = |id: &str| {
         if id == "commune" {
             "Ủy ban nhân dân cấp xã nơi cư trú".to_string()
         } else {
-            loaded
-                .agencies
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| id.to_string())
+            agencies.get(id).cloned().unwrap_or_else(|| id.to_string())
         }
     };
     let methods = p
@@ -312,7 +306,6 @@ pub(crate) async fn show(
             description: m.description.clone(),
         })
         .collect();
-    // The expected appointment if received complete now, by the implementing agency's hours.
     let due_now = p.legal_time().and_then(|limit| {
         let time = state.time.current();
         let rules = time
@@ -328,26 +321,95 @@ pub(crate) async fn show(
             motcua_calendar::date::format_minute(minute)
         ))
     });
+    ProcedureView {
+        due_now,
+        sector,
+        level: p.level.vietnamese(),
+        methods,
+        implementing: agency(&p.implementing_agency),
+        competent: agency(&p.competent_agency),
+        published: Date::parse(&p.publication.date)
+            .map(|d| d.vn())
+            .unwrap_or_default(),
+        updated,
+        version,
+        forms: forms
+            .iter()
+            .map(|f| {
+                (
+                    f.form.clone(),
+                    (
+                        f.file_name.clone(),
+                        format!(
+                            "/thu-tuc/{}/mau/{}",
+                            crate::auth::encode_component(&f.procedure_code),
+                            f.sha256
+                        ),
+                    ),
+                )
+            })
+            .collect(),
+        p: p.clone(),
+    }
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    staff: Result<Staff, Denied>,
+    Path(code): Path<String>,
+) -> Response {
+    let today = now().local_date().to_string();
+    let loaded = match state.catalogue.current(&state.db, &today).await {
+        Ok(l) => l,
+        Err(e) => return Problem::from(e).into_response(),
+    };
+    let Some(in_force) = loaded.procedures.get(&code) else {
+        return not_found_page(&state, &format!("/thu-tuc/{code}"));
+    };
+    let p = &in_force.procedure;
+    let forms = match state.db.form_files(&code).await {
+        Ok(f) => f,
+        Err(e) => return Problem::from(e).into_response(),
+    };
+    let v = view(
+        &state,
+        p,
+        loaded.sectors.get(&p.sector).cloned().unwrap_or_default(),
+        &loaded.agencies,
+        in_force.version,
+        in_force.since.vn(),
+        &forms,
+    );
     render(
         StatusCode::OK,
         ProcedurePage {
-            due_now,
             layout: Layout::new(&state, &p.name)
                 .maybe_signed_in(staff.ok().as_ref())
                 .active("procedures"),
-            sector: loaded.sectors.get(&p.sector).cloned().unwrap_or_default(),
-            level: p.level.vietnamese(),
-            methods,
-            implementing: agency(&p.implementing_agency),
-            competent: agency(&p.competent_agency),
-            published: Date::parse(&p.publication.date)
-                .map(|d| d.vn())
-                .unwrap_or_default(),
-            updated: in_force.since.vn(),
-            version: in_force.version,
-            p: p.clone(),
+            v,
         },
     )
+}
+
+/// A form's template file, as a download: never shown inline, whatever its type.
+pub(crate) async fn form_file(
+    State(state): State<AppState>,
+    Path((code, sha256)): Path<(String, String)>,
+) -> Response {
+    let offered = match state.db.form_files(&code).await {
+        Ok(files) => files.into_iter().find(|f| f.sha256 == sha256),
+        Err(e) => return Problem::from(e).into_response(),
+    };
+    let Some(file) = offered else {
+        return not_found_page(&state, &format!("/thu-tuc/{code}/mau/{sha256}"));
+    };
+    match state.files.get(&file.sha256) {
+        Ok(bytes) => crate::download::attachment(&file.file_name, &file.media_type, bytes),
+        Err(e) => {
+            tracing::error!(%e, "a form file is missing from the file store");
+            not_found_page(&state, &format!("/thu-tuc/{code}/mau/{sha256}"))
+        }
+    }
 }
 
 #[cfg(test)]
