@@ -1043,19 +1043,12 @@ pub(crate) async fn edit_form(
         Ok(r) => r,
         Err(e) => return Problem::from(e).into_response(),
     };
-    // Edit the draft if there is one, else start from the version in force, else the newest.
-    let in_force = match state
-        .db
-        .procedure_in_force(&code, &today().to_string())
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return Problem::from(e).into_response(),
-    };
+    // Edit the draft if there is one, else start from the newest published version (a scheduled
+    // one carries the latest content), else the newest of all.
     let base = records
         .iter()
         .find(|r| r.status == "draft")
-        .or(in_force.as_ref())
+        .or_else(|| records.iter().find(|r| r.status == "published"))
         .or(records.first());
     let Some(base) = base else {
         return not_found_page(&state, &staff_url(&code));
