@@ -165,12 +165,13 @@ const IN_FORCE: &str = "v.status = 'published' AND v.valid_from <= $1
 
 impl Db {
     /// Changes whenever a procedure version is added or changes (every change sets
-    /// `updated_at`): (rows, the latest change).
+    /// `updated_at`) or a form file is added: (rows, the latest change).
     pub async fn catalogue_stamp(&self) -> Result<(i64, i64), StoreError> {
         Ok(on_read!(self, |pool| {
             sqlx::query_as::<_, (i64, i64)>(
-                "SELECT COUNT(*), CAST(COALESCE(MAX(COALESCE(updated_at, created_at)), 0) AS BIGINT)
-                 FROM procedure_versions",
+                "SELECT COUNT(*), CAST(COALESCE(MAX(t), 0) AS BIGINT) FROM (
+                   SELECT COALESCE(updated_at, created_at) AS t FROM procedure_versions
+                   UNION ALL SELECT uploaded_at FROM form_files) changes",
             )
             .fetch_one(pool)
             .await?
@@ -258,15 +259,24 @@ impl Db {
 
     /// The newest template file of each form of a procedure.
     pub async fn form_files(&self, code: &str) -> Result<Vec<FormFile>, StoreError> {
+        self.newest_form_files(Some(code)).await
+    }
+
+    /// The newest template file of each form of every procedure, by procedure and form.
+    pub async fn all_form_files(&self) -> Result<Vec<FormFile>, StoreError> {
+        self.newest_form_files(None).await
+    }
+
+    async fn newest_form_files(&self, code: Option<&str>) -> Result<Vec<FormFile>, StoreError> {
         type FileRow = (String, String, String, String, String, i64, String, i64);
         let rows: Vec<FileRow> = on_read!(self, |pool| {
             sqlx::query_as(
                 "SELECT f.procedure_code, f.form, f.sha256, f.file_name, x.media_type, x.size, f.uploaded_by, f.uploaded_at
                  FROM form_files f JOIN files x ON x.sha256 = f.sha256
-                 WHERE f.procedure_code = $1 AND NOT EXISTS (
+                 WHERE ($1 IS NULL OR f.procedure_code = $1) AND NOT EXISTS (
                    SELECT 1 FROM form_files g
                    WHERE g.procedure_code = f.procedure_code AND g.form = f.form AND g.id > f.id)
-                 ORDER BY f.form",
+                 ORDER BY f.procedure_code, f.form",
             )
             .bind(code)
             .fetch_all(pool)

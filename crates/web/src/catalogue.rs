@@ -290,6 +290,8 @@ pub struct Loaded {
     /// Names of the agencies the procedures name, by identifier, as of the day loaded (a rename
     /// shows from the next day or the next catalogue change).
     pub agencies: BTreeMap<String, String>,
+    /// The newest template file of each form, by procedure code.
+    pub forms: BTreeMap<String, Vec<motcua_store::FormFile>>,
 }
 
 /// A procedure's version in force.
@@ -361,12 +363,20 @@ impl CatalogueHandle {
                 },
             );
         }
+        let mut forms: BTreeMap<String, Vec<motcua_store::FormFile>> = BTreeMap::new();
+        for file in db.all_form_files().await? {
+            forms
+                .entry(file.procedure_code.clone())
+                .or_default()
+                .push(file);
+        }
         let loaded = Arc::new(Loaded {
             stamp,
             index: Index::new(entries),
             procedures,
             sectors,
             agencies: named_agencies,
+            forms,
         });
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Current {
             loaded: loaded.clone(),

@@ -367,10 +367,7 @@ pub(crate) async fn show(
         return not_found_page(&state, &format!("/thu-tuc/{code}"));
     };
     let p = &in_force.procedure;
-    let forms = match state.db.form_files(&code).await {
-        Ok(f) => f,
-        Err(e) => return Problem::from(e).into_response(),
-    };
+    let forms = loaded.forms.get(&code).map_or(&[][..], Vec::as_slice);
     let v = view(
         &state,
         p,
@@ -378,7 +375,7 @@ pub(crate) async fn show(
         &loaded.agencies,
         in_force.version,
         in_force.since.vn(),
-        &forms,
+        forms,
     );
     render(
         StatusCode::OK,
