@@ -169,3 +169,24 @@ test("the catalogue goes out as a workbook and comes back; a bad file imports no
   assert.match(await page.textContent("#imported"), /Đã nhập 206 thủ tục/);
   assert.deepEqual(page.problems, []);
 });
+
+test("sectors are added and renamed by code; a bad code is explained", async () => {
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "kiemsoat.vp");
+  await page.goto(`${ctx.server.base}/can-bo/thu-tuc`);
+  await page.click("text=Lĩnh vực");
+  await page.fill("#code", "Đ D");
+  await page.fill("#name", "Đất đai");
+  await page.click("#sector-form button[type=submit]");
+  await page.waitForSelector(".field-error");
+  assert.match(await page.textContent("#sector-form"), /chữ cái không dấu/);
+  assert.equal(await page.inputValue("#code"), "Đ D");
+  await page.fill("#code", "tc");
+  await page.fill("#name", "Tài chính, ngân sách");
+  await page.click("#sector-form button[type=submit]");
+  await page.waitForSelector("#saved");
+  const row = page.locator("#sectors tr", { hasText: "Tài chính, ngân sách" });
+  assert.equal((await row.locator("td").first().textContent()).trim(), "TC");
+  assert.ok(Number(await row.locator("td").last().textContent()) > 0, "its procedures keep it");
+  await screenshot(page, "catalogue-admin-sectors");
+});

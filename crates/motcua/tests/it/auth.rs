@@ -385,6 +385,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/thu-tuc/moi", CATALOGUE),
         ("/can-bo/thu-tuc/han-cong-bo", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),
+        ("/can-bo/thu-tuc/linh-vuc", CATALOGUE),
         ("/can-bo/thu-tuc/danh-muc.json", CATALOGUE),
         ("/can-bo/thu-tuc/danh-muc.xlsx", CATALOGUE),
         ("/can-bo/thu-tuc/mau-nhap.xlsx", CATALOGUE),
@@ -411,6 +412,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/thu-tuc/MS.HT.001/csdl-quoc-gia", CATALOGUE),
         ("/can-bo/thu-tuc/MS.HT.001/mau-don", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),
+        ("/can-bo/thu-tuc/linh-vuc", CATALOGUE),
     ];
     // Every field those forms require, empty: each form parses, and fails its own checks.
     let empty: &[(&str, &str)] = &[

@@ -37,6 +37,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("procedure_national_entry", "Ghi nhận nhập CSDL quốc gia"),
     ("form_file_uploaded", "Tải lên tệp mẫu đơn"),
     ("catalogue_imported", "Nhập danh mục thủ tục"),
+    ("sector_saved", "Lưu lĩnh vực"),
 ];
 
 fn action_name(code: &str) -> &str {

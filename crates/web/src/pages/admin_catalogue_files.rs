@@ -1,14 +1,18 @@
 //! The catalogue as files, for procedure controllers: the catalogue in force as JSON or as a
 //! workbook, an empty workbook to fill in, and an import of either, checked whole and written
-//! in one transaction or not at all.
+//! in one transaction or not at all. Also the list of sectors, kept here or by import.
+
+use std::collections::BTreeMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_domain::catalogue::ImportProblem;
 use motcua_domain::organisation::access::Action;
 use motcua_render::catalogue_xlsx;
+use motcua_store::StoreError;
 
 use super::{Layout, render, require};
 use crate::AppState;
@@ -152,4 +156,112 @@ async fn uploaded(state: &AppState, request: Request) -> Option<(String, Vec<u8>
         }
     }
     None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sectors
+
+pub(crate) struct SectorLine {
+    code: String,
+    name: String,
+    procedures: usize,
+}
+
+#[derive(Template)]
+#[template(path = "admin_sectors.html")]
+struct SectorsPage {
+    layout: Layout,
+    sectors: Vec<SectorLine>,
+    code: String,
+    name: String,
+    errors: BTreeMap<&'static str, String>,
+    saved: Option<String>,
+}
+
+async fn sectors_page(state: &AppState, staff: &Staff) -> Result<SectorsPage, StoreError> {
+    let loaded = state
+        .catalogue
+        .current(&state.db, &now().local_date().to_string())
+        .await?;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in loaded.procedures.values() {
+        *counts.entry(p.procedure.sector.as_str()).or_default() += 1;
+    }
+    let sectors = state
+        .db
+        .sectors()
+        .await?
+        .into_iter()
+        .map(|(code, name)| SectorLine {
+            procedures: counts.get(code.as_str()).copied().unwrap_or(0),
+            code,
+            name,
+        })
+        .collect();
+    Ok(SectorsPage {
+        layout: Layout::new(state, "Lĩnh vực thủ tục")
+            .signed_in(staff)
+            .active("catalogue"),
+        sectors,
+        code: String::new(),
+        name: String::new(),
+        errors: BTreeMap::new(),
+        saved: None,
+    })
+}
+
+pub(crate) async fn sectors(State(state): State<AppState>, staff: Staff) -> Response {
+    require!(state, staff, Action::ManageCatalogue);
+    match sectors_page(&state, &staff).await {
+        Ok(page) => render(StatusCode::OK, page),
+        Err(e) => Problem::from(e).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct SectorForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Adds a sector, or renames one (its code stays: procedures name it by code).
+pub(crate) async fn save_sector(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<SectorForm>,
+) -> Response {
+    require!(state, staff, Action::ManageCatalogue);
+    let code = form.code.trim().to_uppercase();
+    let name = form.name.trim().to_string();
+    let mut errors = BTreeMap::new();
+    if code.is_empty() || code.len() > 20 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        errors.insert(
+            "code",
+            "Mã lĩnh vực gồm chữ cái không dấu và chữ số, tối đa 20 ký tự (ví dụ: DD, HT).".into(),
+        );
+    }
+    if name.is_empty() {
+        errors.insert("name", "Cần nhập tên lĩnh vực.".into());
+    }
+    let result: Result<Response, StoreError> = async {
+        if !errors.is_empty() {
+            let mut page = sectors_page(&state, &staff).await?;
+            (page.code, page.name, page.errors) = (form.code, form.name, errors);
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page));
+        }
+        let detail = serde_json::json!({ "name": name }).to_string();
+        let mut tx = state.db.begin().await?;
+        tx.upsert_sector(&code, &name).await?;
+        tx.audit(&staff.audit_entry("sector_saved", "sector", &code, &detail))
+            .await?;
+        tx.commit().await?;
+        state.catalogue.forget();
+        let mut page = sectors_page(&state, &staff).await?;
+        page.saved = Some(format!("Đã lưu lĩnh vực {code} – {name}."));
+        Ok(render(StatusCode::OK, page))
+    }
+    .await;
+    result.unwrap_or_else(|e| Problem::from(e).into_response())
 }

@@ -131,6 +131,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(admin_catalogue_files::show).post(admin_catalogue_files::import),
         )
         .route(
+            "/can-bo/thu-tuc/linh-vuc",
+            get(admin_catalogue_files::sectors).post(admin_catalogue_files::save_sector),
+        )
+        .route(
             "/can-bo/thu-tuc/danh-muc.json",
             get(admin_catalogue_files::export_json),
         )
