@@ -7,6 +7,7 @@
 //! - [`text`]: Vietnamese text folded for search.
 
 pub mod catalogue;
+pub mod dossier;
 pub mod organisation;
 pub mod people;
 pub mod procedure_diff;
