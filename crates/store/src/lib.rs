@@ -9,6 +9,7 @@ mod catalogue;
 mod constraints;
 pub mod copy;
 mod db;
+mod dossiers;
 mod error;
 mod files;
 mod meta;
@@ -23,6 +24,10 @@ pub use catalogue::{FormFile, NewProcedureVersion, ProcedureRow, VersionSummary}
 pub use copy::{CopyError, TableCopy, copy_database};
 pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
+pub use dossiers::{
+    ChainBreak, DossierFilter, DossierRow, EventRow, GENESIS, NewDossier, NewEvent, Projection,
+    event_hash,
+};
 pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use files::{FileError, FileStore, sha256_hex};
 pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_organisation"),
     migration!(4, "0004_catalogue"),
     migration!(5, "0005_catalogue_publishing"),
+    migration!(6, "0006_dossiers"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -59,6 +59,10 @@ conformance!(
     procedure_versions_accumulate_and_the_published_one_is_in_force,
     a_draft_is_published_ended_and_withdrawn_by_date,
     the_newest_form_file_is_offered,
+    dossier_events_chain_and_a_stale_version_conflicts,
+    fifty_parallel_receipts_get_fifty_consecutive_numbers,
+    an_altered_chain_is_found,
+    dossier_lists_filter_and_page_by_due_date,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -820,4 +824,339 @@ async fn the_newest_form_file_is_offered(db: Db, _backend: Backend) {
         ),
         ("to-khai.doc", 20, "application/msword")
     );
+}
+
+/// An agency for dossiers to belong to.
+async fn dossier_agency(db: &Db) -> i64 {
+    let unit =
+        motcua_store::testing::unit(db, "99", "Tỉnh", "province", None, "2025-07-01", None).await;
+    motcua_store::testing::agency(
+        db,
+        "Sở Tư pháp",
+        "department",
+        unit,
+        None,
+        "H99.10",
+        "2025-07-01",
+    )
+    .await
+}
+
+fn projection(
+    stage: &'static str,
+    version: i64,
+    due: Option<i64>,
+) -> motcua_store::Projection<'static> {
+    motcua_store::Projection {
+        stage,
+        step: 0,
+        assignee: None,
+        applicant_name: "Nguyễn Văn An",
+        applicant_id_number: "001099000001",
+        submitted_at: 1_000,
+        received_at: Some(1_000),
+        due_at: due,
+        step_due_at: None,
+        paused_since: None,
+        finished_at: None,
+        outcome: None,
+        version,
+        state: "{}",
+    }
+}
+
+fn new_dossier(code: &str, agency: i64) -> motcua_store::NewDossier<'_> {
+    motcua_store::NewDossier {
+        code,
+        lookup_hash: "h",
+        created_by: "motcua.tinh",
+        idempotency_key: None,
+        procedure_code: "MS.HT.001",
+        procedure_version: 1,
+        sector: "HT",
+        level: "province",
+        desk_agency_id: agency,
+        deciding_agency_id: agency,
+        channel: "counter",
+        applicant_login: None,
+    }
+}
+
+fn event(kind: &'static str, at: i64) -> motcua_store::NewEvent<'static> {
+    motcua_store::NewEvent {
+        kind,
+        payload: "{\"kind\":\"x\"}",
+        at,
+        actor: "motcua.tinh",
+        actor_role: "desk_officer",
+    }
+}
+
+async fn dossier_events_chain_and_a_stale_version_conflicts(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let agency = dossier_agency(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    let id = tx
+        .insert_dossier(
+            &new_dossier("H99.10-260301-0001", agency),
+            &projection("received", 2, Some(5_000)),
+            &[event("opened", 1_000), event("received", 1_000)],
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    tx.append_events(
+        id,
+        2,
+        &projection("processing", 3, Some(5_000)),
+        &[event("handed_over", 2_000)],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // A second writer that read version 2 is refused, and writes nothing.
+    let mut tx = db.begin().await.unwrap();
+    let err = tx
+        .append_events(
+            id,
+            2,
+            &projection("done", 3, Some(5_000)),
+            &[event("completed", 3_000)],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    drop(tx);
+    let events = db.dossier_events(id).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(events[0].prev_hash, motcua_store::GENESIS);
+    assert_eq!(events[1].prev_hash, events[0].hash);
+    assert_eq!(events[2].prev_hash, events[1].hash);
+    let row = db
+        .dossier_by_code("H99.10-260301-0001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((row.stage.as_str(), row.version), ("processing", 3));
+    let (breaks, checked) = db.verify_chains().await.unwrap();
+    assert_eq!((breaks, checked), (vec![], 3));
+    // Events are never changed or removed, whoever asks.
+    for sql in [
+        "UPDATE dossier_events SET kind = 'x'",
+        "DELETE FROM dossier_events",
+    ] {
+        let err = db.execute_unchecked(sql).await.unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    // A transaction dropped half-way leaves no dossier and no event.
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_dossier(
+        &new_dossier("H99.10-260301-0002", agency),
+        &projection("received", 1, None),
+        &[event("opened", 1_000)],
+    )
+    .await
+    .unwrap();
+    drop(tx);
+    assert!(
+        db.dossier_by_code("H99.10-260301-0002")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(db.verify_chains().await.unwrap().1, 3);
+}
+
+async fn fifty_parallel_receipts_get_fifty_consecutive_numbers(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let n = tx
+                .next_dossier_number("H99.10", "2026-03-02")
+                .await
+                .unwrap();
+            // Every fifth one fails after taking its number: the number is given back.
+            if i % 5 == 4 {
+                drop(tx);
+                return None;
+            }
+            tx.commit().await.unwrap();
+            Some(n)
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.extend(t.await.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=40).collect::<Vec<i64>>());
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(
+        tx.next_dossier_number("H99.10", "2026-03-02")
+            .await
+            .unwrap(),
+        41
+    );
+    assert_eq!(
+        tx.next_dossier_number("H99.10", "2026-03-03")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tx.next_dossier_number("H99.11", "2026-03-02")
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+async fn an_altered_chain_is_found(db: Db, backend: Backend) {
+    db.migrate().await.unwrap();
+    let agency = dossier_agency(&db).await;
+    for code in ["H99.10-260301-0001", "H99.10-260301-0002"] {
+        let mut tx = db.begin().await.unwrap();
+        tx.insert_dossier(
+            &new_dossier(code, agency),
+            &projection("received", 2, None),
+            &[event("opened", 1_000), event("received", 1_000)],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert!(db.verify_chains().await.unwrap().0.is_empty());
+    // Someone with the database's own rights edits an event behind the application's back.
+    let (off, on) = match backend {
+        Backend::Sqlite => (
+            "DROP TRIGGER dossier_events_no_update",
+            "CREATE TRIGGER dossier_events_no_update BEFORE UPDATE ON dossier_events BEGIN SELECT RAISE(ABORT, 'x'); END",
+        ),
+        Backend::Postgres => (
+            "ALTER TABLE dossier_events DISABLE TRIGGER dossier_events_append_only",
+            "ALTER TABLE dossier_events ENABLE TRIGGER dossier_events_append_only",
+        ),
+    };
+    db.execute_unchecked(off).await.unwrap();
+    db.execute_unchecked(
+        "UPDATE dossier_events SET payload = '{\"kind\":\"y\"}'
+         WHERE seq = 2 AND dossier_id = (SELECT id FROM dossiers WHERE code = 'H99.10-260301-0002')",
+    )
+    .await
+    .unwrap();
+    db.execute_unchecked(on).await.unwrap();
+    let (breaks, checked) = db.verify_chains().await.unwrap();
+    assert_eq!(checked, 4);
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(
+        (breaks[0].code.as_str(), breaks[0].seq),
+        ("H99.10-260301-0002", 2)
+    );
+    assert!(
+        breaks[0].problem.contains("đã bị sửa"),
+        "{}",
+        breaks[0].problem
+    );
+}
+
+async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
+    use motcua_store::DossierFilter;
+    db.migrate().await.unwrap();
+    let agency = dossier_agency(&db).await;
+    let other = {
+        let unit = motcua_store::testing::unit(
+            &db,
+            "98",
+            "Tỉnh khác",
+            "province",
+            None,
+            "2025-07-01",
+            None,
+        )
+        .await;
+        motcua_store::testing::agency(
+            &db,
+            "Sở Xây dựng",
+            "department",
+            unit,
+            None,
+            "H99.11",
+            "2025-07-01",
+        )
+        .await
+    };
+    let dues = [Some(300), Some(100), None, Some(200), Some(100)];
+    for (i, due) in dues.iter().enumerate() {
+        let code = format!("H99.10-260301-{:04}", i + 1);
+        let mut tx = db.begin().await.unwrap();
+        tx.insert_dossier(
+            &new_dossier(&code, if i == 3 { other } else { agency }),
+            &projection(if i == 1 { "done" } else { "processing" }, 1, *due),
+            &[event("opened", 1_000)],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let codes = |rows: Vec<motcua_store::DossierRow>| {
+        rows.into_iter()
+            .map(|r| r.code[14..].to_string())
+            .collect::<Vec<_>>()
+    };
+    let all = db
+        .dossiers(&DossierFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(codes(all), ["0002", "0005", "0004", "0001", "0003"]);
+    // Keyset pages of two.
+    let mut after = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = db
+            .dossiers(&DossierFilter {
+                limit: 2,
+                after,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().unwrap();
+        after = Some((last.due_at.unwrap_or(i64::MAX), last.id));
+        pages.push(codes(page));
+    }
+    assert_eq!(
+        pages,
+        [vec!["0002", "0005"], vec!["0004", "0001"], vec!["0003"]]
+    );
+    // The reader's reach, the stage and a due window.
+    let mine = db
+        .dossiers(&DossierFilter {
+            agencies: Some(vec![agency]),
+            stages: vec!["processing".into()],
+            due_before: Some(250),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(codes(mine), ["0005"]);
+    let nothing = db
+        .dossiers(&DossierFilter {
+            agencies: Some(vec![]),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(nothing.is_empty());
 }

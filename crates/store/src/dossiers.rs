@@ -1,0 +1,564 @@
+//! Dossiers and their events (migration 0006). A dossier changes only by appending events; its
+//! row, the projection, is rewritten in the same transaction, on condition that nobody changed
+//! it since it was read (its version). Each event's hash covers the previous event's hash and the
+//! event itself, so `verify_chains` finds any row altered behind the application's back.
+
+use sqlx::Row;
+
+use crate::db::{Db, Tx, on_read, on_tx};
+use crate::error::StoreError;
+use crate::files::sha256_hex;
+use crate::migrate::now_micros;
+
+/// The hash before a dossier's first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a new dossier is, besides its projection.
+#[derive(Debug, Clone)]
+pub struct NewDossier<'a> {
+    pub code: &'a str,
+    pub lookup_hash: &'a str,
+    pub created_by: &'a str,
+    pub idempotency_key: Option<&'a str>,
+    pub procedure_code: &'a str,
+    pub procedure_version: i64,
+    pub sector: &'a str,
+    pub level: &'a str,
+    pub desk_agency_id: i64,
+    pub deciding_agency_id: i64,
+    pub channel: &'a str,
+    pub applicant_login: Option<&'a str>,
+}
+
+/// The current state as stored: the columns lists filter and sort on, and the whole as JSON.
+#[derive(Debug, Clone)]
+pub struct Projection<'a> {
+    pub stage: &'a str,
+    pub step: i64,
+    pub assignee: Option<&'a str>,
+    pub applicant_name: &'a str,
+    pub applicant_id_number: &'a str,
+    pub submitted_at: i64,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub step_due_at: Option<i64>,
+    pub paused_since: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub outcome: Option<&'a str>,
+    pub version: i64,
+    pub state: &'a str,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub at: i64,
+    pub actor: &'a str,
+    pub actor_role: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierRow {
+    pub id: i64,
+    pub code: String,
+    pub lookup_hash: String,
+    pub created_by: String,
+    pub procedure_code: String,
+    pub procedure_version: i64,
+    pub sector: String,
+    pub level: String,
+    pub desk_agency_id: i64,
+    pub deciding_agency_id: i64,
+    pub channel: String,
+    pub stage: String,
+    pub step: i64,
+    pub assignee: Option<String>,
+    pub applicant_name: String,
+    pub applicant_login: Option<String>,
+    pub submitted_at: i64,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub outcome: Option<String>,
+    pub version: i64,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub seq: i64,
+    pub kind: String,
+    pub payload: String,
+    pub at: i64,
+    pub actor: String,
+    pub actor_role: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Which dossiers a list shows. `agencies` is the reader's reach (`None`: the whole province).
+#[derive(Debug, Clone, Default)]
+pub struct DossierFilter {
+    pub agencies: Option<Vec<i64>>,
+    pub stages: Vec<String>,
+    pub sector: Option<String>,
+    /// Open dossiers due before this instant.
+    pub due_before: Option<i64>,
+    pub assignee: Option<String>,
+    pub applicant_login: Option<String>,
+    /// Keyset: the list continues after this (due_at, id); dossiers without a due date sort last.
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+/// A break found in a dossier's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub code: String,
+    pub seq: i64,
+    pub problem: String,
+}
+
+/// The hash of an event: SHA-256 over the previous hash and the event's fields, one per line.
+pub fn event_hash(prev: &str, code: &str, seq: i64, e: &NewEvent<'_>) -> String {
+    let text = format!(
+        "{prev}\n{code}\n{seq}\n{}\n{}\n{}\n{}\n{}",
+        e.kind, e.at, e.actor, e.actor_role, e.payload
+    );
+    sha256_hex(text.as_bytes())
+}
+
+const DOSSIER_COLUMNS: &str = "id, code, lookup_hash, created_by, procedure_code, procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel, stage, step, assignee, applicant_name, applicant_login, submitted_at, received_at, due_at, finished_at, outcome, version, state";
+
+/// A sort key for keyset pagination: dossiers without a due date come last.
+const NO_DUE: i64 = i64::MAX;
+
+macro_rules! dossier_row {
+    ($r:expr) => {
+        DossierRow {
+            id: $r.try_get("id")?,
+            code: $r.try_get("code")?,
+            lookup_hash: $r.try_get("lookup_hash")?,
+            created_by: $r.try_get("created_by")?,
+            procedure_code: $r.try_get("procedure_code")?,
+            procedure_version: $r.try_get("procedure_version")?,
+            sector: $r.try_get("sector")?,
+            level: $r.try_get("level")?,
+            desk_agency_id: $r.try_get("desk_agency_id")?,
+            deciding_agency_id: $r.try_get("deciding_agency_id")?,
+            channel: $r.try_get("channel")?,
+            stage: $r.try_get("stage")?,
+            step: $r.try_get("step")?,
+            assignee: $r.try_get("assignee")?,
+            applicant_name: $r.try_get("applicant_name")?,
+            applicant_login: $r.try_get("applicant_login")?,
+            submitted_at: $r.try_get("submitted_at")?,
+            received_at: $r.try_get("received_at")?,
+            due_at: $r.try_get("due_at")?,
+            finished_at: $r.try_get("finished_at")?,
+            outcome: $r.try_get("outcome")?,
+            version: $r.try_get("version")?,
+            state: $r.try_get("state")?,
+        }
+    };
+}
+
+impl Db {
+    pub async fn dossier_by_code(&self, code: &str) -> Result<Option<DossierRow>, StoreError> {
+        let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1");
+        Ok(on_read!(self, |pool| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+            {
+                Some(r) => Some(dossier_row!(r)),
+                None => None,
+            }
+        }))
+    }
+
+    /// A page of dossiers, soonest due first, filtered in the query.
+    pub async fn dossiers(&self, f: &DossierFilter) -> Result<Vec<DossierRow>, StoreError> {
+        let mut sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let agencies: Vec<i64> = f.agencies.clone().unwrap_or_default();
+        if f.agencies.is_some() {
+            if agencies.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list: Vec<String> = agencies.iter().map(|id| id.to_string()).collect();
+            // Ids are integers from the reach, never text from a request.
+            sql.push_str(&format!(
+                " AND (deciding_agency_id IN ({0}) OR desk_agency_id IN ({0}))",
+                list.join(", ")
+            ));
+        }
+        let mut texts: Vec<String> = Vec::new();
+        if !f.stages.is_empty() {
+            let marks: Vec<String> = f.stages.iter().map(|_| next()).collect();
+            sql.push_str(&format!(" AND stage IN ({})", marks.join(", ")));
+            texts.extend(f.stages.iter().cloned());
+        }
+        for (column, value) in [
+            ("sector", &f.sector),
+            ("assignee", &f.assignee),
+            ("applicant_login", &f.applicant_login),
+        ] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} = {}", next()));
+                texts.push(v.clone());
+            }
+        }
+        let mut ints: Vec<i64> = Vec::new();
+        if let Some(before) = f.due_before {
+            sql.push_str(&format!(" AND due_at IS NOT NULL AND due_at < {}", next()));
+            ints.push(before);
+        }
+        let due_key = format!("COALESCE(due_at, {NO_DUE})");
+        if let Some((due, id)) = f.after {
+            let (a, b, c) = (next(), next(), next());
+            sql.push_str(&format!(
+                " AND ({due_key} > {a} OR ({due_key} = {b} AND id > {c}))"
+            ));
+            ints.extend([due, due, id]);
+        }
+        sql.push_str(&format!(
+            " ORDER BY {due_key}, id LIMIT {}",
+            f.limit.clamp(1, 500)
+        ));
+        Ok(on_read!(self, |pool| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for t in &texts {
+                q = q.bind(t);
+            }
+            for i in &ints {
+                q = q.bind(i);
+            }
+            let rows = q.fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                out.push(dossier_row!(r));
+            }
+            out
+        }))
+    }
+
+    pub async fn dossier_events(&self, dossier_id: i64) -> Result<Vec<EventRow>, StoreError> {
+        type Tuple = (i64, String, String, i64, String, String, String, String);
+        let rows: Vec<Tuple> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT seq, kind, payload, at, actor, actor_role, prev_hash, hash
+                 FROM dossier_events WHERE dossier_id = $1 ORDER BY seq",
+            )
+            .bind(dossier_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| EventRow {
+                seq: r.0,
+                kind: r.1,
+                payload: r.2,
+                at: r.3,
+                actor: r.4,
+                actor_role: r.5,
+                prev_hash: r.6,
+                hash: r.7,
+            })
+            .collect())
+    }
+
+    /// Every dossier's chain recomputed: each event's previous hash is the hash before it, each
+    /// hash matches the event's content, the numbers run 1, 2, 3 …, and the dossier row ends
+    /// where its events end. Returns the breaks (none when all is well) and how many events
+    /// were checked.
+    pub async fn verify_chains(&self) -> Result<(Vec<ChainBreak>, u64), StoreError> {
+        type Tuple = (
+            String,
+            i64,
+            String,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Tuple> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT d.code, d.version, d.last_hash, e.seq, e.at, e.kind, e.payload, e.actor, e.actor_role, e.prev_hash, e.hash
+                 FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id
+                 ORDER BY e.dossier_id, e.seq",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        let mut breaks = Vec::new();
+        let mut checked = 0u64;
+        let mut current: Option<(String, i64, String)> = None;
+        let mut prev = GENESIS.to_string();
+        let mut expected_seq = 1;
+        // The dossier row must end where its events end.
+        let close = |dossier: &Option<(String, i64, String)>,
+                     last_seq: i64,
+                     last: &str,
+                     breaks: &mut Vec<ChainBreak>| {
+            if let Some((code, version, last_hash)) = dossier
+                && (*version != last_seq || last_hash != last)
+            {
+                breaks.push(ChainBreak {
+                    code: code.clone(),
+                    seq: last_seq,
+                    problem: "hồ sơ không khớp với sự kiện cuối cùng".into(),
+                });
+            }
+        };
+        for (code, version, last_hash, seq, at, kind, payload, actor, role, prev_hash, hash) in rows
+        {
+            if current.as_ref().is_none_or(|c| c.0 != code) {
+                close(&current, expected_seq - 1, &prev, &mut breaks);
+                current = Some((code.clone(), version, last_hash));
+                prev = GENESIS.to_string();
+                expected_seq = 1;
+            }
+            checked += 1;
+            let event = NewEvent {
+                kind: &kind,
+                payload: &payload,
+                at,
+                actor: &actor,
+                actor_role: &role,
+            };
+            let problem = if seq != expected_seq {
+                Some(format!("sự kiện số {seq} đứng ở vị trí {expected_seq}"))
+            } else if prev_hash != prev {
+                Some("mã băm của sự kiện trước không khớp".to_string())
+            } else if event_hash(&prev, &code, seq, &event) != hash {
+                Some("nội dung sự kiện đã bị sửa".to_string())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                breaks.push(ChainBreak {
+                    code: code.clone(),
+                    seq,
+                    problem,
+                });
+            }
+            prev = hash;
+            expected_seq = seq + 1;
+        }
+        close(&current, expected_seq - 1, &prev, &mut breaks);
+        Ok((breaks, checked))
+    }
+}
+
+impl Tx {
+    /// The next number of a dossier code for an agency on a day (1, 2, 3 … with no gap: the
+    /// counter moves in the caller's transaction, so a rolled-back receipt gives its number back).
+    pub async fn next_dossier_number(
+        &mut self,
+        agency: &str,
+        day: &str,
+    ) -> Result<i64, StoreError> {
+        Ok(on_tx!(self, |conn| {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO dossier_sequences (agency, day, last) VALUES ($1, $2, 1)
+                 ON CONFLICT (agency, day) DO UPDATE SET last = dossier_sequences.last + 1
+                 RETURNING last",
+            )
+            .bind(agency)
+            .bind(day)
+            .fetch_one(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// The dossier a creator already made with this idempotency key, if any.
+    pub async fn dossier_by_idempotency_key(
+        &mut self,
+        created_by: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(on_tx!(self, |conn| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT code FROM dossiers WHERE created_by = $1 AND idempotency_key = $2",
+            )
+            .bind(created_by)
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// Creates a dossier with its first events. Returns its id.
+    pub async fn insert_dossier(
+        &mut self,
+        d: &NewDossier<'_>,
+        p: &Projection<'_>,
+        events: &[NewEvent<'_>],
+    ) -> Result<i64, StoreError> {
+        let (hashes, last) = chain(GENESIS, d.code, 1, events);
+        let now = now_micros();
+        let id: i64 = on_tx!(self, |conn| {
+            sqlx::query_scalar(
+                "INSERT INTO dossiers (code, lookup_hash, created_by, idempotency_key, procedure_code,
+                   procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
+                   stage, step, assignee, applicant_name, applicant_id_number, applicant_login,
+                   submitted_at, received_at, due_at, step_due_at, paused_since, finished_at, outcome,
+                   version, state, last_hash, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+                 RETURNING id",
+            )
+            .bind(d.code)
+            .bind(d.lookup_hash)
+            .bind(d.created_by)
+            .bind(d.idempotency_key)
+            .bind(d.procedure_code)
+            .bind(d.procedure_version)
+            .bind(d.sector)
+            .bind(d.level)
+            .bind(d.desk_agency_id)
+            .bind(d.deciding_agency_id)
+            .bind(d.channel)
+            .bind(p.stage)
+            .bind(p.step)
+            .bind(p.assignee)
+            .bind(p.applicant_name)
+            .bind(p.applicant_id_number)
+            .bind(d.applicant_login)
+            .bind(p.submitted_at)
+            .bind(p.received_at)
+            .bind(p.due_at)
+            .bind(p.step_due_at)
+            .bind(p.paused_since)
+            .bind(p.finished_at)
+            .bind(p.outcome)
+            .bind(p.version)
+            .bind(p.state)
+            .bind(&last)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?
+        });
+        self.insert_events(id, d.code, 1, GENESIS, events, &hashes)
+            .await?;
+        Ok(id)
+    }
+
+    /// Appends events to a dossier read at `expected_version`, and rewrites its projection.
+    /// `Conflict` when someone else changed it since.
+    pub async fn append_events(
+        &mut self,
+        dossier_id: i64,
+        expected_version: i64,
+        p: &Projection<'_>,
+        events: &[NewEvent<'_>],
+    ) -> Result<(), StoreError> {
+        let found: Option<(String, String, i64)> = on_tx!(self, |conn| {
+            sqlx::query_as("SELECT code, last_hash, version FROM dossiers WHERE id = $1")
+                .bind(dossier_id)
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        let (code, prev, version) = found.ok_or(StoreError::NotFound)?;
+        if version != expected_version {
+            return Err(StoreError::Conflict(format!(
+                "dossier {code} is at version {version}, not {expected_version}"
+            )));
+        }
+        let first_seq = version + 1;
+        let (hashes, last) = chain(&prev, &code, first_seq, events);
+        let changed = on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE dossiers SET stage = $3, step = $4, assignee = $5, applicant_name = $6,
+                   applicant_id_number = $7, received_at = $8, due_at = $9, step_due_at = $10,
+                   paused_since = $11, finished_at = $12, outcome = $13, version = $14, state = $15,
+                   last_hash = $16, updated_at = $17
+                 WHERE id = $1 AND version = $2",
+            )
+            .bind(dossier_id)
+            .bind(expected_version)
+            .bind(p.stage)
+            .bind(p.step)
+            .bind(p.assignee)
+            .bind(p.applicant_name)
+            .bind(p.applicant_id_number)
+            .bind(p.received_at)
+            .bind(p.due_at)
+            .bind(p.step_due_at)
+            .bind(p.paused_since)
+            .bind(p.finished_at)
+            .bind(p.outcome)
+            .bind(p.version)
+            .bind(p.state)
+            .bind(&last)
+            .bind(now_micros())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict(format!(
+                "dossier {code} changed while this was decided"
+            )));
+        }
+        self.insert_events(dossier_id, &code, first_seq, &prev, events, &hashes)
+            .await
+    }
+
+    async fn insert_events(
+        &mut self,
+        dossier_id: i64,
+        _code: &str,
+        first_seq: i64,
+        first_prev: &str,
+        events: &[NewEvent<'_>],
+        hashes: &[String],
+    ) -> Result<(), StoreError> {
+        let mut prev = first_prev.to_string();
+        for (i, (e, hash)) in events.iter().zip(hashes).enumerate() {
+            let seq = first_seq + i as i64;
+            on_tx!(self, |conn| {
+                sqlx::query(
+                    "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor, actor_role, prev_hash, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(dossier_id)
+                .bind(seq)
+                .bind(e.kind)
+                .bind(e.payload)
+                .bind(e.at)
+                .bind(e.actor)
+                .bind(e.actor_role)
+                .bind(&prev)
+                .bind(hash)
+                .execute(&mut *conn)
+                .await?;
+            });
+            prev = hash.clone();
+        }
+        Ok(())
+    }
+}
+
+/// The hashes of `events` following `prev`, and the last one.
+fn chain(prev: &str, code: &str, first_seq: i64, events: &[NewEvent<'_>]) -> (Vec<String>, String) {
+    let mut hashes = Vec::with_capacity(events.len());
+    let mut last = prev.to_string();
+    for (i, e) in events.iter().enumerate() {
+        last = event_hash(&last, code, first_seq + i as i64, e);
+        hashes.push(last.clone());
+    }
+    (hashes, last)
+}
