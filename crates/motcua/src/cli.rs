@@ -52,6 +52,8 @@ pub enum Command {
     /// Import or export the procedure catalogue (JSON or XLSX).
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
+    /// Check every dossier's event chain; exits 1 and lists each break if one was altered.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

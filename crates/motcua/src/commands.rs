@@ -21,6 +21,28 @@ pub async fn migrate(global: &GlobalArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Recomputes every dossier's hash chain.
+pub async fn verify(global: &GlobalArgs) -> Result<(), Failure> {
+    let config = load_config(global)?;
+    crate::serve::init_logging(&config);
+    let (db, _) = open_database(&config).await?;
+    let (breaks, checked) = db
+        .verify_chains()
+        .await
+        .map_err(|e| Failure::run(format!("cannot read the dossiers: {e}")))?;
+    if breaks.is_empty() {
+        println!("{checked} sự kiện hồ sơ: chuỗi mã băm toàn vẹn");
+        return Ok(());
+    }
+    for b in &breaks {
+        println!("{} sự kiện {}: {}", b.code, b.seq, b.problem);
+    }
+    Err(Failure::run(format!(
+        "{} chỗ hỏng trong {checked} sự kiện hồ sơ: dữ liệu đã bị sửa ngoài hệ thống",
+        breaks.len()
+    )))
+}
+
 pub async fn migrate_db(global: &GlobalArgs, args: &MigrateDbArgs) -> Result<(), Failure> {
     let config = load_config(global)?;
     crate::serve::init_logging(&config);

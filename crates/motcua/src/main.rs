@@ -85,6 +85,7 @@ fn main() -> ExitCode {
             Some(Command::Lunar(args)) => calendar_commands::lunar(&args),
             Some(Command::Demo) => commands::demo(&cli.global).await,
             Some(Command::Catalogue(cmd)) => commands::catalogue(&cli.global, &cmd).await,
+            Some(Command::Verify) => commands::verify(&cli.global).await,
             Some(Command::User(cli::UserCommand::Create(args))) => {
                 commands::create_user(&cli.global, &args).await
             }

@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod auth;
 pub mod catalogue;
+mod dossiers;
 mod download;
 mod due;
 mod layers;

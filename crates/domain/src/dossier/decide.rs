@@ -621,7 +621,18 @@ pub fn decide(
         }
         Command::Complete { result } => {
             stage_is(&[Stage::Received, Stage::Processing])?;
-            at_step(&[StepAction::MarkDone, StepAction::Approve])?;
+            let step = at_step(&[StepAction::MarkDone, StepAction::Approve])?;
+            // Completing sends the result to the desk's return, the last step: only from the
+            // step before it, so no step of the workflow (the approver's) is skipped.
+            if d.step + 2 < steps.len() {
+                return Err(invalid(
+                    "action",
+                    format!(
+                        "Bước “{}” chưa phải bước xử lý cuối: chuyển tiếp hồ sơ theo quy trình.",
+                        step.name
+                    ),
+                ));
+            }
             let due = d
                 .due
                 .ok_or_else(|| invalid("due", "Hồ sơ chưa có ngày hẹn."))?;
@@ -689,7 +700,7 @@ fn open(command: &Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
     };
     check_application(application, ctx.procedure)?;
     let opened = Event::Opened {
-        application: application.clone(),
+        application: Box::new(application.clone()),
         channel,
     };
     let then = match command {

@@ -107,7 +107,7 @@ pub enum Pause {
 pub enum Event {
     /// The dossier exists: submitted online, or brought to the counter or by post.
     Opened {
-        application: Application,
+        application: Box<Application>,
         channel: Channel,
     },
     /// Before receipt: everything missing, listed in one go (Mẫu 02).

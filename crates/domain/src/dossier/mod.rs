@@ -7,6 +7,7 @@
 //! - [`decide`]: commands, the checks, and the events they become.
 //! - [`status`]: the national status and channel codes.
 
+pub mod code;
 pub mod decide;
 pub mod event;
 pub mod status;
@@ -14,7 +15,8 @@ pub mod status;
 use motcua_calendar::Finished;
 use serde::{Deserialize, Serialize};
 
-pub use decide::{Command, Context, Refusal, decide};
+pub use code::CodeFormat;
+pub use decide::{Actor, Command, Context, Refusal, decide};
 pub use event::{Applicant, Application, Event, ReceivedComponent, ReturnChannel};
 pub use status::Channel;
 
@@ -145,7 +147,7 @@ impl Dossier {
         Some(Dossier {
             stage: Stage::Submitted,
             channel: *channel,
-            application: application.clone(),
+            application: (**application).clone(),
             version: 1,
             step: 0,
             assignee: None,

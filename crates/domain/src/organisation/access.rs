@@ -21,6 +21,12 @@ pub enum Action {
     ManageCalendar,
     /// Edit, publish and withdraw procedures of the catalogue, and track their publication.
     ManageCatalogue,
+    /// Receive dossiers at a desk of the agency, ask to complete them, refuse them.
+    ReceiveDossiers,
+    /// Act on dossiers of the agency: process, hand over, request, complete, return.
+    ActOnDossiers,
+    /// Read dossiers of the agency, their history and personal data.
+    ReadDossiers,
 }
 
 impl Action {
@@ -32,6 +38,16 @@ impl Action {
             Action::ReadAudit => &[Role::ProvinceAdmin, Role::Auditor],
             Action::ManageOrganisation | Action::ManageCalendar => &[Role::ProvinceAdmin],
             Action::ManageCatalogue => &[Role::ProcedureController, Role::ProvinceAdmin],
+            Action::ReceiveDossiers => &[Role::DeskOfficer],
+            Action::ActOnDossiers => &[Role::DeskOfficer, Role::ProcessingOfficer, Role::Approver],
+            Action::ReadDossiers => &[
+                Role::DeskOfficer,
+                Role::ProcessingOfficer,
+                Role::Approver,
+                Role::AgencyAdmin,
+                Role::ProvinceAdmin,
+                Role::Auditor,
+            ],
         }
     }
 }

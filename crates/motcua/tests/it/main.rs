@@ -11,6 +11,7 @@ mod calendar_admin;
 mod catalogue;
 mod cli;
 mod demo;
+mod dossiers;
 mod http;
 mod merge;
 mod organisation;

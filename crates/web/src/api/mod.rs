@@ -2,6 +2,7 @@
 //! description; `/api/v1/openapi.json` serves the document built from that same table.
 
 mod calendar;
+mod dossiers;
 mod health;
 mod me;
 
@@ -59,6 +60,27 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::year))
         .routes(routes!(me::me))
         .routes(routes!(me::revoke_token))
+        .routes(routes!(dossiers::open, dossiers::list))
+        .routes(routes!(dossiers::get))
+        .routes(routes!(dossiers::events))
+        .routes(routes!(dossiers::lookup))
+        .routes(routes!(dossiers::receive))
+        .routes(routes!(dossiers::request_completion))
+        .routes(routes!(dossiers::provide_completion))
+        .routes(routes!(dossiers::refuse))
+        .routes(routes!(dossiers::hand_over))
+        .routes(routes!(dossiers::send_back))
+        .routes(routes!(dossiers::request_supplement))
+        .routes(routes!(dossiers::provide_supplement))
+        .routes(routes!(dossiers::request_payment))
+        .routes(routes!(dossiers::confirm_payment))
+        .routes(routes!(dossiers::propose_extension))
+        .routes(routes!(dossiers::consult))
+        .routes(routes!(dossiers::answer_consult))
+        .routes(routes!(dossiers::request_withdrawal))
+        .routes(routes!(dossiers::stop))
+        .routes(routes!(dossiers::complete))
+        .routes(routes!(dossiers::return_result))
         .route("/api/v1/openapi.json", get(openapi_json))
 }
 

@@ -152,6 +152,31 @@ impl Staff {
     }
 }
 
+/// Whoever is signed in and may act: a staff member, or an applicant on their own dossiers.
+pub(crate) enum Person {
+    Staff(Staff),
+    Applicant(UserRow),
+}
+
+impl FromRequestParts<AppState> for Person {
+    type Rejection = Denied;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let person = load(parts, state).await?;
+        if person.user.must_change_password {
+            return Err(Denied::ChangePassword);
+        }
+        Ok(if person.user.kind == "applicant" {
+            Person::Applicant(person.user)
+        } else {
+            Person::Staff(person)
+        })
+    }
+}
+
 /// Like [`Staff`], but also for someone who must change their password first.
 pub(crate) struct SignedIn(pub Staff);
 

@@ -1,0 +1,496 @@
+//! Dossiers through the API: a counter receipt carried to its return, an online submission
+//! withdrawn, idempotent retries, stale versions, roles and reach, the public lookup, and bad
+//! input answered with problem documents that name the field.
+
+use motcua_store::Backend;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+const SAMPLE: &str = include_str!("../../../domain/tests/data/catalogue_sample.json");
+const PASSWORD: &str = "Hồ sơ đúng hạn, dân hài lòng";
+
+on_both_backends!(
+    a_counter_dossier_goes_from_receipt_to_return,
+    an_online_dossier_is_received_then_withdrawn,
+    bad_requests_get_problems_naming_the_field,
+);
+
+/// A commune with its committee (H99.31), a neighbour (H99.32), the sample catalogue, and staff.
+struct Province {
+    app: TestApp,
+}
+
+impl Province {
+    async fn new(backend: Backend) -> Province {
+        let app = TestApp::start(backend).await;
+        let db = &app.db;
+        let province = motcua_store::testing::unit(
+            db,
+            "99",
+            "Tỉnh Minh Sơn",
+            "province",
+            None,
+            "2025-07-01",
+            None,
+        )
+        .await;
+        for (code, name, identifier) in [
+            ("99101", "Phường Minh Sơn", "H99.31"),
+            ("99102", "Xã An Thịnh", "H99.32"),
+        ] {
+            let unit = motcua_store::testing::unit(
+                db,
+                code,
+                name,
+                "ward",
+                Some(province),
+                "2025-07-01",
+                None,
+            )
+            .await;
+            motcua_store::testing::agency(
+                db,
+                &format!("Ủy ban nhân dân {name}"),
+                "commune_committee",
+                unit,
+                None,
+                identifier,
+                "2025-07-01",
+            )
+            .await;
+        }
+        motcua_web::catalogue::import(db, SAMPLE, "test", "2026-01-01", None)
+            .await
+            .unwrap();
+        let p = Province { app };
+        for (login, role, agency) in [
+            ("motcua", "desk_officer", "H99.31"),
+            ("chuyenvien", "processing_officer", "H99.31"),
+            ("lanhdao", "approver", "H99.31"),
+            ("motcua.khac", "desk_officer", "H99.32"),
+        ] {
+            p.person(login, "staff", Some((role, agency))).await;
+        }
+        p.person("0912345678", "applicant", None).await;
+        p
+    }
+
+    async fn person(&self, login: &str, kind: &str, role: Option<(&str, &str)>) {
+        let db = &self.app.db;
+        let agency = match role {
+            Some((_, identifier)) => Some(
+                db.agency_by_identifier(identifier, "2026-01-01")
+                    .await
+                    .unwrap()
+                    .id,
+            ),
+            None => None,
+        };
+        let hash = motcua_web::hash_password(PASSWORD);
+        let mut tx = db.begin().await.unwrap();
+        let id = tx
+            .insert_user(&motcua_store::NewUser {
+                login,
+                kind,
+                full_name: "Người Thử",
+                position: "",
+                agency_id: agency,
+                phone: "",
+                email: "",
+                password_hash: &hash,
+                must_change_password: false,
+            })
+            .await
+            .unwrap();
+        if let Some((role, _)) = role {
+            tx.grant(id, role, agency, false, None).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    async fn cookie(&self, login: &str) -> String {
+        self.app.sign_in(login, PASSWORD).await
+    }
+
+    /// A JSON POST as the browser of `cookie`; the status and the answer.
+    async fn post(
+        &self,
+        cookie: &str,
+        path: &str,
+        body: &str,
+        key: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("origin", &self.app.base)
+            .header("cookie", cookie)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn act(
+        &self,
+        cookie: &str,
+        code: &str,
+        action: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.post(
+            cookie,
+            &format!("/api/v1/dossiers/{code}/{action}"),
+            &body.to_string(),
+            None,
+        )
+        .await
+    }
+
+    async fn get(&self, cookie: &str, path: &str) -> (StatusCode, Value) {
+        let response = self.app.get_as(cookie, path).await;
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn application(components: &[&str]) -> Value {
+    json!({
+        "procedure": "MS.HT.001",
+        "procedure_version": 0,
+        "applicant": {"name": "Nguyễn Thị Bình", "id_number": "001199000123", "phone": "0912345678"},
+        "components": components.iter().map(|c| json!({"name": c, "originals": 1})).collect::<Vec<_>>(),
+        "desk_agency": "",
+        "deciding_agency": "",
+    })
+}
+
+async fn a_counter_dossier_goes_from_receipt_to_return(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let officer = p.cookie("chuyenvien").await;
+    let leader = p.cookie("lanhdao").await;
+    let body = json!({"action": "receive", "channel": "counter", "application": application(&["Tờ khai đăng ký khai sinh"])}).to_string();
+    let (status, d) = p
+        .post(&desk, "/api/v1/dossiers", &body, Some("quay-1-0001"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let code = d["code"].as_str().unwrap().to_string();
+    assert!(
+        code.starts_with("H99.31-") && code.ends_with("-0001"),
+        "{code}"
+    );
+    let secret = d["lookup_secret"].as_str().unwrap().to_string();
+    assert_eq!(secret.len(), 12);
+    assert_eq!(
+        (
+            d["stage"].as_str(),
+            d["national_status"].as_u64(),
+            d["version"].as_i64()
+        ),
+        (Some("received"), Some(2), Some(2))
+    );
+    assert_eq!(d["national_channel"], 1);
+    assert!(
+        d["due"].as_str().unwrap().ends_with("17:00:00+07:00"),
+        "{d}"
+    );
+    let first_due = d["due"].as_str().unwrap().to_string();
+
+    // A retry (double click, lost answer) returns the same dossier, without its secret again.
+    let (status, again) = p
+        .post(&desk, "/api/v1/dossiers", &body, Some("quay-1-0001"))
+        .await;
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (StatusCode::OK, Some(code.as_str()))
+    );
+    assert!(again.get("lookup_secret").is_none());
+
+    // The desk hands it over; it may not process it.
+    let (status, d) = p
+        .act(&desk, &code, "hand-over", json!({"version": 2}))
+        .await;
+    assert_eq!(
+        (status, d["stage"].as_str(), d["step"].as_i64()),
+        (StatusCode::OK, Some("processing"), Some(1)),
+        "{d}"
+    );
+    let (status, d) = p
+        .act(&desk, &code, "hand-over", json!({"version": 3}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{d}");
+    assert!(
+        d["detail"].as_str().unwrap().contains("chuyên viên xử lý"),
+        "{d}"
+    );
+
+    // A supplement pauses the clock; a second request on a stale version is refused.
+    let (status, d) = p
+        .act(&officer, &code, "request-supplement", json!({"version": 3, "reason": "Tờ khai thiếu chữ ký", "items": ["Tờ khai có chữ ký"], "applicant_due": "2099-01-01"}))
+        .await;
+    assert_eq!(
+        (status, d["national_status"].as_u64(), d["paused"].as_bool()),
+        (StatusCode::OK, Some(5), Some(true)),
+        "{d}"
+    );
+    let (status, d) = p
+        .act(&officer, &code, "hand-over", json!({"version": 3}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{d}");
+    assert_eq!(d["type"], "urn:motcua:problem:stale-version");
+    assert_eq!(d["errors"][0]["field"], "version");
+    let (status, d) = p
+        .act(&desk, &code, "provide-supplement", json!({"version": 4}))
+        .await;
+    assert_eq!(
+        (status, d["stage"].as_str()),
+        (StatusCode::OK, Some("processing")),
+        "{d}"
+    );
+    assert!(
+        d["due"].as_str().unwrap() >= first_due.as_str(),
+        "a pause never brings the due date closer"
+    );
+
+    let (status, d) = p
+        .act(&officer, &code, "hand-over", json!({"version": 5}))
+        .await;
+    assert_eq!(
+        (status, d["step"].as_i64()),
+        (StatusCode::OK, Some(2)),
+        "{d}"
+    );
+    let (status, d) = p
+        .act(
+            &leader,
+            &code,
+            "complete",
+            json!({"version": 6, "result": "Giấy khai sinh"}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["national_status"].as_u64()),
+        (StatusCode::OK, Some(9)),
+        "{d}"
+    );
+    assert!(
+        ["early", "on_time"].contains(&d["classification"].as_str().unwrap()),
+        "{d}"
+    );
+    let (status, d) = p
+        .act(
+            &desk,
+            &code,
+            "return",
+            json!({"version": 7, "channel": "counter"}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["national_status"].as_u64()),
+        (StatusCode::OK, Some(10)),
+        "{d}"
+    );
+    // Nothing follows a return.
+    let (status, d) = p
+        .act(&desk, &code, "stop", json!({"version": 8, "reason": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{d}");
+    assert_eq!(d["type"], "urn:motcua:problem:wrong-stage");
+
+    let (status, events) = p
+        .get(&leader, &format!("/api/v1/dossiers/{code}/events"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "opened",
+            "received",
+            "handed_over",
+            "supplement_requested",
+            "resumed",
+            "handed_over",
+            "completed",
+            "returned"
+        ]
+    );
+    for pair in events.as_array().unwrap().windows(2) {
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"]);
+    }
+    assert_eq!(p.app.db.verify_chains().await.unwrap(), (vec![], 8));
+
+    // The applicant's lookup needs the secret; without it the dossier does not exist.
+    let lookup = |secret: &str| format!("/api/v1/lookup/{code}?secret={secret}");
+    let response = p.app.get(&lookup(&secret.to_lowercase())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let status_json: Value = response.json().await.unwrap();
+    assert_eq!(status_json["national_status_name"], "Đã trả kết quả");
+    assert_eq!(status_json["timeline"].as_array().unwrap().len(), 8);
+    assert!(
+        !status_json.to_string().contains("chuyenvien"),
+        "no officer names in public"
+    );
+    for wrong in ["", "AAAAAAAAAAAA"] {
+        assert_eq!(
+            p.app.get(&lookup(wrong)).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    // Staff of another commune do not see it.
+    let other = p.cookie("motcua.khac").await;
+    assert_eq!(
+        p.get(&other, &format!("/api/v1/dossiers/{code}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, page) = p.get(&other, "/api/v1/dossiers").await;
+    assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
+    let (_, page) = p.get(&leader, "/api/v1/dossiers").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+}
+
+async fn an_online_dossier_is_received_then_withdrawn(backend: Backend) {
+    let p = Province::new(backend).await;
+    let citizen = p.cookie("0912345678").await;
+    let desk = p.cookie("motcua").await;
+    let mut app = application(&["Tờ khai đăng ký khai sinh"]);
+    app["desk_agency"] = json!("H99.31");
+    let body = json!({"action": "submit", "application": app}).to_string();
+    let (status, d) = p
+        .post(&citizen, "/api/v1/dossiers", &body, Some("web-1"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    assert_eq!(
+        (d["national_status"].as_u64(), d["channel"].as_str()),
+        (Some(1), Some("online"))
+    );
+    let code = d["code"].as_str().unwrap().to_string();
+    // An applicant cannot receive their own dossier; the desk can.
+    assert_eq!(
+        p.act(&citizen, &code, "receive", json!({"version": 1}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, d) = p.act(&desk, &code, "receive", json!({"version": 1})).await;
+    assert_eq!(
+        (status, d["stage"].as_str()),
+        (StatusCode::OK, Some("received")),
+        "{d}"
+    );
+    let (_, mine) = p.get(&citizen, "/api/v1/dossiers").await;
+    assert_eq!(mine["items"][0]["code"].as_str(), Some(code.as_str()));
+    let (status, d) = p
+        .act(
+            &citizen,
+            &code,
+            "request-withdrawal",
+            json!({"version": 2, "reason": "Nộp nhầm thủ tục"}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["national_status"].as_u64()),
+        (StatusCode::OK, Some(7)),
+        "{d}"
+    );
+    let (status, d) = p
+        .act(
+            &desk,
+            &code,
+            "stop",
+            json!({"version": 3, "reason": "Theo đề nghị của người nộp"}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["national_status"].as_u64()),
+        (StatusCode::OK, Some(8)),
+        "{d}"
+    );
+}
+
+async fn bad_requests_get_problems_naming_the_field(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let officer = p.cookie("chuyenvien").await;
+    let problem = |body: &str| {
+        let body = body.to_string();
+        let desk = desk.clone();
+        let p = &p;
+        async move {
+            let (status, d) = p.post(&desk, "/api/v1/dossiers", &body, None).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {d}");
+            d["errors"][0]["field"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    assert_eq!(problem("{\"action\": \"receive\",").await, "body");
+    assert_eq!(problem("[]").await, "body");
+    assert_eq!(problem("{\"application\": {}}").await, "action");
+    let mut unknown = application(&["Tờ khai đăng ký khai sinh"]);
+    unknown["procedure"] = json!("MS.XX.999");
+    assert_eq!(
+        problem(&json!({"action": "receive", "application": unknown}).to_string()).await,
+        "application.procedure"
+    );
+    assert_eq!(
+        problem(&json!({"action": "receive", "application": application(&[])}).to_string()).await,
+        "components"
+    );
+    let mut extra = application(&["Tờ khai đăng ký khai sinh"]);
+    extra["applicant"]["nickname"] = json!("x");
+    assert_eq!(
+        problem(&json!({"action": "receive", "application": extra}).to_string()).await,
+        "nickname"
+    );
+    // A processing officer does not receive at the desk.
+    let body =
+        json!({"action": "receive", "application": application(&["Tờ khai đăng ký khai sinh"])})
+            .to_string();
+    let (status, d) = p.post(&officer, "/api/v1/dossiers", &body, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{d}");
+    // Nothing was written by any of it.
+    assert!(
+        p.app
+            .db
+            .dossiers(&motcua_store::DossierFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A transition without its version, and an unknown dossier.
+    let (status, d) = p
+        .act(&desk, "H99.31-260101-9999", "hand-over", json!({}))
+        .await;
+    assert_eq!(
+        (status, d["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("version"))
+    );
+    let (status, _) = p
+        .act(
+            &desk,
+            "H99.31-260101-9999",
+            "hand-over",
+            json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

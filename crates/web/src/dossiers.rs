@@ -1,0 +1,560 @@
+//! Dossiers between the request and the store: who may act on which dossier, the procedure
+//! version and calendar a decision is made with, the code and lookup secret of a new dossier,
+//! and the one transaction in which its events and projection are written. The API and the
+//! pages both come through here.
+
+use motcua_calendar::Instant;
+use motcua_domain::catalogue::Procedure;
+use motcua_domain::dossier::{Actor, CodeFormat, Command, Context, Dossier, Event, decide};
+use motcua_domain::organisation::access::{Action, Reach};
+use motcua_store::{DossierRow, NewDossier, NewEvent, Projection, StoreError};
+
+use crate::AppState;
+use crate::auth::{Person, new_token, token_hash};
+use crate::due::now;
+use crate::problem::Problem;
+
+/// A dossier as the store has it, with its state unpacked.
+pub(crate) struct Loaded {
+    pub row: DossierRow,
+    pub dossier: Dossier,
+}
+
+/// A new dossier, and the lookup secret to print on its receipt (shown once, kept hashed).
+pub(crate) struct Opened {
+    pub loaded: Loaded,
+    /// `None` when an idempotent retry returned a dossier made before.
+    pub secret: Option<String>,
+}
+
+pub(crate) fn unpack(row: DossierRow) -> Result<Loaded, Problem> {
+    let dossier = serde_json::from_str(&row.state).map_err(|e| {
+        Problem::from(StoreError::Internal(format!(
+            "dossier {} cannot be read: {e}",
+            row.code
+        )))
+    })?;
+    Ok(Loaded { row, dossier })
+}
+
+/// The actor the domain decides for, and the role named on the event.
+fn actor_of(person: &Person) -> (Actor, String) {
+    match person {
+        Person::Staff(staff) => {
+            let roles = staff.roles();
+            let role = roles
+                .first()
+                .map_or("staff".to_string(), |r| r.code().to_string());
+            (
+                Actor::Staff {
+                    login: staff.user.login.clone(),
+                    roles,
+                },
+                role,
+            )
+        }
+        Person::Applicant(user) => (
+            Actor::Applicant {
+                login: user.login.clone(),
+            },
+            "applicant".to_string(),
+        ),
+    }
+}
+
+/// The role an event is recorded under: the first of the actor's roles the command needs.
+fn event_role(actor: &Actor, fallback: &str, command: &Command) -> String {
+    use motcua_domain::organisation::Role;
+    let Actor::Staff { roles, .. } = actor else {
+        return fallback.to_string();
+    };
+    let desk_first = matches!(
+        command,
+        Command::Receive { .. }
+            | Command::RequestCompletion { .. }
+            | Command::Refuse { .. }
+            | Command::Return { .. }
+            | Command::Stop { .. }
+    );
+    let preferred = if desk_first {
+        [Role::DeskOfficer, Role::ProcessingOfficer, Role::Approver]
+    } else {
+        [Role::ProcessingOfficer, Role::Approver, Role::DeskOfficer]
+    };
+    preferred
+        .into_iter()
+        .find(|r| roles.contains(r))
+        .map_or(fallback.to_string(), |r| r.code().to_string())
+}
+
+fn projection<'a>(d: &'a Dossier, state: &'a str) -> Projection<'a> {
+    Projection {
+        stage: d.stage.code(),
+        step: d.step as i64,
+        assignee: d.assignee.as_deref(),
+        applicant_name: &d.application.applicant.name,
+        applicant_id_number: &d.application.applicant.id_number,
+        submitted_at: d.submitted_at,
+        received_at: d.received_at,
+        due_at: d.due,
+        step_due_at: d.step_due,
+        paused_since: d.paused_since,
+        finished_at: d.finished_at,
+        outcome: d.outcome.map(|o| match o {
+            motcua_calendar::Finished::Early => "early",
+            motcua_calendar::Finished::OnTime => "on_time",
+            motcua_calendar::Finished::Late => "late",
+        }),
+        version: d.version,
+        state,
+    }
+}
+
+fn refusal(r: motcua_domain::dossier::Refusal) -> Problem {
+    use axum::http::StatusCode;
+    use motcua_domain::dossier::Refusal;
+    match &r {
+        Refusal::Stage { .. } => Problem::new(
+            StatusCode::CONFLICT,
+            "wrong-stage",
+            "Thao tác không phù hợp với trạng thái hồ sơ",
+        )
+        .detail(r.vietnamese()),
+        Refusal::Role { .. } => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Không có quyền")
+            .detail(r.vietnamese()),
+        Refusal::Invalid { field, .. } => Problem::invalid(*field, r.vietnamese()),
+        Refusal::Deadline(_) => Problem::invalid("due", r.vietnamese()),
+    }
+}
+
+/// The version of `code` in force on `day`, and its record.
+async fn procedure_in_force(
+    state: &AppState,
+    code: &str,
+    day: &str,
+) -> Result<(i64, Procedure, String, String), Problem> {
+    let row = state
+        .db
+        .procedure_in_force(code, day)
+        .await?
+        .ok_or_else(|| {
+            Problem::invalid(
+                "application.procedure",
+                format!("Không có thủ tục “{code}” đang có hiệu lực ngày {day}."),
+            )
+        })?;
+    let p: Procedure = serde_json::from_str(&row.data).map_err(|e| {
+        Problem::from(StoreError::Internal(format!(
+            "procedure {code} cannot be read: {e}"
+        )))
+    })?;
+    Ok((row.version, p, row.sector, row.level))
+}
+
+/// The version a dossier was received under.
+async fn pinned_procedure(state: &AppState, row: &DossierRow) -> Result<Procedure, Problem> {
+    let version = state
+        .db
+        .procedure_versions(&row.procedure_code)
+        .await?
+        .into_iter()
+        .find(|v| v.version == row.procedure_version)
+        .ok_or_else(|| {
+            Problem::from(StoreError::Internal(format!(
+                "dossier {} names procedure {} version {}, which is missing",
+                row.code, row.procedure_code, row.procedure_version
+            )))
+        })?;
+    serde_json::from_str(&version.data).map_err(|e| {
+        Problem::from(StoreError::Internal(format!(
+            "procedure {} cannot be read: {e}",
+            row.procedure_code
+        )))
+    })
+}
+
+/// An agency's id by its identifier, today.
+async fn agency_id(
+    state: &AppState,
+    field: &'static str,
+    identifier: &str,
+) -> Result<i64, Problem> {
+    let day = now().local_date().to_string();
+    match state.db.agency_by_identifier(identifier, &day).await {
+        Ok(a) => Ok(a.id),
+        Err(StoreError::NotFound) => Err(Problem::invalid(
+            field,
+            format!("Không có cơ quan mã “{identifier}”."),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `person` may act on (or read) `row`.
+pub(crate) async fn may(
+    state: &AppState,
+    person: &Person,
+    row: &DossierRow,
+    action: Action,
+) -> Result<(), Problem> {
+    let allowed = match person {
+        Person::Applicant(user) => row.applicant_login.as_deref() == Some(user.login.as_str()),
+        Person::Staff(staff) => match staff.reach(state, action, true).await {
+            Ok(reach) => {
+                reach.contains(Some(row.desk_agency_id))
+                    || reach.contains(Some(row.deciding_agency_id))
+            }
+            Err(_) => false,
+        },
+    };
+    if allowed {
+        Ok(())
+    } else {
+        // Not "forbidden": a dossier outside one's reach is not shown to exist.
+        Err(Problem::not_found(format!("Không có hồ sơ {}.", row.code)))
+    }
+}
+
+pub(crate) async fn load(state: &AppState, code: &str) -> Result<Loaded, Problem> {
+    let row = state
+        .db
+        .dossier_by_code(code)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("Không có hồ sơ {code}.")))?;
+    unpack(row)
+}
+
+/// Opens a dossier: submitted online, or received, sent back for completion or refused at a desk.
+pub(crate) async fn open(
+    state: &AppState,
+    person: &Person,
+    mut command: Command,
+    idempotency_key: Option<&str>,
+) -> Result<Opened, Problem> {
+    if !command.opens() {
+        return Err(Problem::invalid(
+            "application",
+            "Cần thông tin hồ sơ (application) để nộp hoặc tiếp nhận hồ sơ mới.",
+        ));
+    }
+    let (actor, fallback_role) = actor_of(person);
+    let created_by = actor.login().to_string();
+    if let Some(key) = idempotency_key {
+        if key.is_empty() || key.len() > 200 {
+            return Err(Problem::invalid(
+                "Idempotency-Key",
+                "Khóa chống gửi trùng phải có từ 1 đến 200 ký tự.",
+            ));
+        }
+        let mut tx = state.db.begin().await?;
+        if let Some(code) = tx.dossier_by_idempotency_key(&created_by, key).await? {
+            drop(tx);
+            return Ok(Opened {
+                loaded: load(state, &code).await?,
+                secret: None,
+            });
+        }
+    }
+    let at = now();
+    let day = at.local_date();
+    let application = command
+        .application()
+        .expect("a command that opens carries one");
+    let (version, procedure, sector, level) =
+        procedure_in_force(state, &application.procedure, &day.to_string()).await?;
+    // Where it is received: the desk agency named, else the staff member's own agency, else (online)
+    // where the procedure is received.
+    let desk = if !application.desk_agency.trim().is_empty() {
+        application.desk_agency.trim().to_string()
+    } else {
+        match person {
+            Person::Staff(staff) => {
+                let id = staff.user.agency_id.ok_or_else(|| {
+                    Problem::invalid("application.desk_agency", "Cần ghi cơ quan tiếp nhận.")
+                })?;
+                state
+                    .db
+                    .agencies_as_of(&day.to_string())
+                    .await?
+                    .into_iter()
+                    .find(|a| a.id == id)
+                    .map(|a| a.identifier)
+                    .unwrap_or_default()
+            }
+            Person::Applicant(_) => procedure
+                .offered_by
+                .first()
+                .map(|o| o.split('/').next().unwrap_or_default().to_string())
+                .filter(|o| o != "commune")
+                .unwrap_or_else(|| procedure.implementing_agency.clone()),
+        }
+    };
+    if desk == "commune" || desk.is_empty() {
+        return Err(Problem::invalid(
+            "application.desk_agency",
+            "Thủ tục cấp xã: cần chọn Ủy ban nhân dân xã, phường nơi nộp hồ sơ.",
+        ));
+    }
+    let deciding = if !application.deciding_agency.trim().is_empty() {
+        application.deciding_agency.trim().to_string()
+    } else if procedure.implementing_agency == "commune" {
+        desk.clone()
+    } else {
+        procedure.implementing_agency.clone()
+    };
+    let desk_id = agency_id(state, "application.desk_agency", &desk).await?;
+    let deciding_id = agency_id(state, "application.deciding_agency", &deciding).await?;
+    if let Person::Staff(staff) = person {
+        let reach = staff
+            .reach(state, Action::ReceiveDossiers, true)
+            .await
+            .unwrap_or(Reach::None);
+        if !reach.contains(Some(desk_id)) {
+            return Err(Problem::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                "Không có quyền",
+            )
+            .detail(format!("Bạn không tiếp nhận hồ sơ tại cơ quan {desk}.")));
+        }
+    }
+    // The application as it will be kept: its procedure version and agencies settled.
+    if let Some(a) = match &mut command {
+        Command::Submit { application } => Some(application),
+        Command::Receive { application, .. }
+        | Command::RequestCompletion { application, .. }
+        | Command::Refuse { application, .. } => application.as_mut(),
+        _ => None,
+    } {
+        a.procedure_version = version;
+        a.desk_agency = desk.clone();
+        a.deciding_agency = deciding.clone();
+    }
+    let time = state.time.current();
+    let rules = time
+        .rules(Some(&deciding))
+        .or_else(|_| time.rules(None))
+        .map_err(|e| Problem::from(StoreError::Internal(e.to_string())))?;
+    let ctx = Context {
+        now: at,
+        actor: &actor,
+        procedure: &procedure,
+        rules,
+    };
+    let events = decide(None, &command, &ctx).map_err(refusal)?;
+    let dossier = Dossier::replay(events.iter().map(|e| (e, at.0)))
+        .expect("decide opens with an Opened event");
+    let role = event_role(&actor, &fallback_role, &command);
+    let payloads: Vec<String> = events
+        .iter()
+        .map(|e| serde_json::to_string(e).expect("an event serialises"))
+        .collect();
+    let new_events: Vec<NewEvent> = events
+        .iter()
+        .zip(&payloads)
+        .map(|(e, payload)| NewEvent {
+            kind: e.kind(),
+            payload,
+            at: at.0,
+            actor: &created_by,
+            actor_role: &role,
+        })
+        .collect();
+    let state_json = serde_json::to_string(&dossier).expect("a dossier serialises");
+    let secret = lookup_secret();
+    let format = CodeFormat::default();
+    let applicant_login = match person {
+        Person::Applicant(user) => Some(user.login.as_str()),
+        Person::Staff(_) => None,
+    };
+    let mut tx = state.db.begin().await?;
+    let seq = tx.next_dossier_number(&desk, &day.to_string()).await?;
+    let code = format.code(&desk, day, seq);
+    let inserted = tx
+        .insert_dossier(
+            &NewDossier {
+                code: &code,
+                lookup_hash: &token_hash(&secret),
+                created_by: &created_by,
+                idempotency_key,
+                procedure_code: &procedure.code,
+                procedure_version: version,
+                sector: &sector,
+                level: &level,
+                desk_agency_id: desk_id,
+                deciding_agency_id: deciding_id,
+                channel: channel_code(dossier.channel),
+                applicant_login,
+            },
+            &projection(&dossier, &state_json),
+            &new_events,
+        )
+        .await;
+    match inserted {
+        Ok(_) => tx.commit().await?,
+        // Two retries raced: the other one made it; answer with that dossier.
+        Err(StoreError::Constraint { constraint, .. })
+            if constraint == "dossiers_idempotency" && idempotency_key.is_some() =>
+        {
+            drop(tx);
+            let mut tx = state.db.begin().await?;
+            let code = tx
+                .dossier_by_idempotency_key(&created_by, idempotency_key.unwrap_or_default())
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            drop(tx);
+            return Ok(Opened {
+                loaded: load(state, &code).await?,
+                secret: None,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Opened {
+        loaded: load(state, &code).await?,
+        secret: Some(secret),
+    })
+}
+
+/// Acts on a dossier read at `version`.
+pub(crate) async fn act(
+    state: &AppState,
+    person: &Person,
+    code: &str,
+    version: i64,
+    command: Command,
+) -> Result<Loaded, Problem> {
+    let loaded = load(state, code).await?;
+    may(state, person, &loaded.row, Action::ActOnDossiers).await?;
+    if command.opens() {
+        return Err(Problem::invalid(
+            "application",
+            "Hồ sơ đã có; thao tác này không nhận thông tin hồ sơ mới.",
+        ));
+    }
+    if loaded.row.version != version {
+        return Err(stale(code, loaded.row.version, version));
+    }
+    let procedure = pinned_procedure(state, &loaded.row).await?;
+    let (actor, fallback_role) = actor_of(person);
+    let at = now();
+    let deciding = &loaded.dossier.application.deciding_agency;
+    let time = state.time.current();
+    let rules = time
+        .rules(Some(deciding))
+        .or_else(|_| time.rules(None))
+        .map_err(|e| Problem::from(StoreError::Internal(e.to_string())))?;
+    let ctx = Context {
+        now: at,
+        actor: &actor,
+        procedure: &procedure,
+        rules,
+    };
+    let events = decide(Some(&loaded.dossier), &command, &ctx).map_err(refusal)?;
+    let mut dossier = loaded.dossier.clone();
+    for e in &events {
+        dossier.evolve(e, at.0);
+    }
+    let role = event_role(&actor, &fallback_role, &command);
+    let payloads: Vec<String> = events
+        .iter()
+        .map(|e| serde_json::to_string(e).expect("an event serialises"))
+        .collect();
+    let new_events: Vec<NewEvent> = events
+        .iter()
+        .zip(&payloads)
+        .map(|(e, payload)| NewEvent {
+            kind: e.kind(),
+            payload,
+            at: at.0,
+            actor: actor.login(),
+            actor_role: &role,
+        })
+        .collect();
+    let state_json = serde_json::to_string(&dossier).expect("a dossier serialises");
+    let mut tx = state.db.begin().await?;
+    match tx
+        .append_events(
+            loaded.row.id,
+            version,
+            &projection(&dossier, &state_json),
+            &new_events,
+        )
+        .await
+    {
+        Ok(()) => tx.commit().await?,
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            let now_at = load(state, code).await?.row.version;
+            return Err(stale(code, now_at, version));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    load(state, code).await
+}
+
+fn stale(code: &str, current: i64, asked: i64) -> Problem {
+    Problem::new(
+        axum::http::StatusCode::CONFLICT,
+        "stale-version",
+        "Hồ sơ đã thay đổi",
+    )
+    .detail(format!(
+        "Hồ sơ {code} đã được cập nhật (phiên bản {current}, yêu cầu gửi theo phiên bản {asked}). Hãy tải lại hồ sơ rồi thao tác lại."
+    ))
+    .field("version", format!("phiên bản hiện tại là {current}"))
+}
+
+pub(crate) fn channel_code(c: motcua_domain::dossier::Channel) -> &'static str {
+    match c {
+        motcua_domain::dossier::Channel::Counter => "counter",
+        motcua_domain::dossier::Channel::Online => "online",
+        motcua_domain::dossier::Channel::Post => "post",
+    }
+}
+
+/// The secret printed on the receipt for looking the dossier up: 12 letters and digits that read
+/// aloud without confusion (no 0/O, 1/I/L).
+fn lookup_secret() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let token = new_token();
+    token
+        .bytes()
+        .take(12)
+        .map(|b| ALPHABET[b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// The events of a dossier, unpacked, with when and by whom.
+pub(crate) async fn timeline(
+    state: &AppState,
+    row: &DossierRow,
+) -> Result<Vec<(motcua_store::EventRow, Event)>, Problem> {
+    let rows = state.db.dossier_events(row.id).await?;
+    rows.into_iter()
+        .map(|r| {
+            let event: Event = serde_json::from_str(&r.payload).map_err(|e| {
+                Problem::from(StoreError::Internal(format!(
+                    "dossier {} event {} cannot be read: {e}",
+                    row.code, r.seq
+                )))
+            })?;
+            Ok((r, event))
+        })
+        .collect()
+}
+
+/// Whether `secret` is the dossier's lookup secret.
+pub(crate) fn secret_matches(row: &DossierRow, secret: &str) -> bool {
+    let normalised: String = secret
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_uppercase();
+    !normalised.is_empty() && token_hash(&normalised) == row.lookup_hash
+}
+
+/// An instant as shown in answers: RFC 3339 in Vietnam time.
+pub(crate) fn rfc3339(micros: i64) -> String {
+    Instant(micros).rfc3339_vn()
+}
