@@ -112,6 +112,77 @@ pub struct DossierFilter {
     pub limit: i64,
 }
 
+impl<'a> Projection<'a> {
+    /// The columns of a domain dossier; `state` is the dossier as JSON.
+    pub fn of(d: &'a motcua_domain::dossier::Dossier, state: &'a str) -> Projection<'a> {
+        Projection {
+            stage: d.stage.code(),
+            step: d.step as i64,
+            assignee: d.assignee.as_deref(),
+            applicant_name: &d.application.applicant.name,
+            applicant_id_number: &d.application.applicant.id_number,
+            submitted_at: d.submitted_at,
+            received_at: d.received_at,
+            due_at: d.due,
+            step_due_at: d.step_due,
+            paused_since: d.paused_since,
+            finished_at: d.finished_at,
+            outcome: d.outcome.map(|o| match o {
+                motcua_calendar::Finished::Early => "early",
+                motcua_calendar::Finished::OnTime => "on_time",
+                motcua_calendar::Finished::Late => "late",
+            }),
+            version: d.version,
+            state,
+        }
+    }
+}
+
+/// Domain events ready to append: each serialised once, with when and by whom.
+pub struct EventBatch {
+    payloads: Vec<(&'static str, String)>,
+    at: i64,
+    actor: String,
+    actor_role: String,
+}
+
+impl EventBatch {
+    pub fn new(
+        events: &[motcua_domain::dossier::Event],
+        at: i64,
+        actor: &str,
+        actor_role: &str,
+    ) -> EventBatch {
+        EventBatch {
+            payloads: events
+                .iter()
+                .map(|e| {
+                    (
+                        e.kind(),
+                        serde_json::to_string(e).expect("an event serialises"),
+                    )
+                })
+                .collect(),
+            at,
+            actor: actor.to_string(),
+            actor_role: actor_role.to_string(),
+        }
+    }
+
+    pub fn events(&self) -> Vec<NewEvent<'_>> {
+        self.payloads
+            .iter()
+            .map(|(kind, payload)| NewEvent {
+                kind,
+                payload,
+                at: self.at,
+                actor: &self.actor,
+                actor_role: &self.actor_role,
+            })
+            .collect()
+    }
+}
+
 /// A break found in a dossier's chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainBreak {

@@ -25,8 +25,8 @@ pub use copy::{CopyError, TableCopy, copy_database};
 pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
 pub use dossiers::{
-    ChainBreak, DossierFilter, DossierRow, EventRow, GENESIS, NewDossier, NewEvent, Projection,
-    event_hash,
+    ChainBreak, DossierFilter, DossierRow, EventBatch, EventRow, GENESIS, NewDossier, NewEvent,
+    Projection, event_hash,
 };
 pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use files::{FileError, FileStore, sha256_hex};

@@ -7,7 +7,7 @@ use motcua_calendar::Instant;
 use motcua_domain::catalogue::Procedure;
 use motcua_domain::dossier::{Actor, CodeFormat, Command, Context, Dossier, Event, decide};
 use motcua_domain::organisation::access::{Action, Reach};
-use motcua_store::{DossierRow, NewDossier, NewEvent, Projection, StoreError};
+use motcua_store::{DossierRow, EventBatch, NewDossier, Projection, StoreError};
 
 use crate::AppState;
 use crate::auth::{Person, new_token, token_hash};
@@ -85,29 +85,6 @@ fn event_role(actor: &Actor, fallback: &str, command: &Command) -> String {
         .into_iter()
         .find(|r| roles.contains(r))
         .map_or(fallback.to_string(), |r| r.code().to_string())
-}
-
-fn projection<'a>(d: &'a Dossier, state: &'a str) -> Projection<'a> {
-    Projection {
-        stage: d.stage.code(),
-        step: d.step as i64,
-        assignee: d.assignee.as_deref(),
-        applicant_name: &d.application.applicant.name,
-        applicant_id_number: &d.application.applicant.id_number,
-        submitted_at: d.submitted_at,
-        received_at: d.received_at,
-        due_at: d.due,
-        step_due_at: d.step_due,
-        paused_since: d.paused_since,
-        finished_at: d.finished_at,
-        outcome: d.outcome.map(|o| match o {
-            motcua_calendar::Finished::Early => "early",
-            motcua_calendar::Finished::OnTime => "on_time",
-            motcua_calendar::Finished::Late => "late",
-        }),
-        version: d.version,
-        state,
-    }
 }
 
 fn refusal(r: motcua_domain::dossier::Refusal) -> Problem {
@@ -345,21 +322,7 @@ pub(crate) async fn open(
     let dossier = Dossier::replay(events.iter().map(|e| (e, at.0)))
         .expect("decide opens with an Opened event");
     let role = event_role(&actor, &fallback_role, &command);
-    let payloads: Vec<String> = events
-        .iter()
-        .map(|e| serde_json::to_string(e).expect("an event serialises"))
-        .collect();
-    let new_events: Vec<NewEvent> = events
-        .iter()
-        .zip(&payloads)
-        .map(|(e, payload)| NewEvent {
-            kind: e.kind(),
-            payload,
-            at: at.0,
-            actor: &created_by,
-            actor_role: &role,
-        })
-        .collect();
+    let batch = EventBatch::new(&events, at.0, &created_by, &role);
     let state_json = serde_json::to_string(&dossier).expect("a dossier serialises");
     let secret = lookup_secret();
     let format = CodeFormat::default();
@@ -386,8 +349,8 @@ pub(crate) async fn open(
                 channel: channel_code(dossier.channel),
                 applicant_login,
             },
-            &projection(&dossier, &state_json),
-            &new_events,
+            &Projection::of(&dossier, &state_json),
+            &batch.events(),
         )
         .await;
     match inserted {
@@ -456,29 +419,15 @@ pub(crate) async fn act(
         dossier.evolve(e, at.0);
     }
     let role = event_role(&actor, &fallback_role, &command);
-    let payloads: Vec<String> = events
-        .iter()
-        .map(|e| serde_json::to_string(e).expect("an event serialises"))
-        .collect();
-    let new_events: Vec<NewEvent> = events
-        .iter()
-        .zip(&payloads)
-        .map(|(e, payload)| NewEvent {
-            kind: e.kind(),
-            payload,
-            at: at.0,
-            actor: actor.login(),
-            actor_role: &role,
-        })
-        .collect();
+    let batch = EventBatch::new(&events, at.0, actor.login(), &role);
     let state_json = serde_json::to_string(&dossier).expect("a dossier serialises");
     let mut tx = state.db.begin().await?;
     match tx
         .append_events(
             loaded.row.id,
             version,
-            &projection(&dossier, &state_json),
-            &new_events,
+            &Projection::of(&dossier, &state_json),
+            &batch.events(),
         )
         .await
     {
