@@ -243,6 +243,7 @@ fn web_config(config: &Config) -> WebConfig {
         session_idle: config.session_idle,
         session_absolute: config.session_absolute,
         files_dir: config.data_dir.join("files"),
+        ..WebConfig::default()
     }
 }
 

@@ -320,6 +320,35 @@ impl Db {
         }))
     }
 
+    /// Of `hashes`, those not in the file store's records.
+    pub async fn missing_files(&self, hashes: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut missing = Vec::new();
+        for h in hashes {
+            let found: Option<String> = on_read!(self, |pool| {
+                sqlx::query_scalar("SELECT sha256 FROM files WHERE sha256 = $1")
+                    .bind(h)
+                    .fetch_optional(pool)
+                    .await?
+            });
+            if found.is_none() {
+                missing.push(h.clone());
+            }
+        }
+        Ok(missing)
+    }
+
+    /// A kept file's media type and size.
+    pub async fn file_info(&self, sha256: &str) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as::<_, (String, i64)>(
+                "SELECT media_type, size FROM files WHERE sha256 = $1",
+            )
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     pub async fn dossier_events(&self, dossier_id: i64) -> Result<Vec<EventRow>, StoreError> {
         type Tuple = (i64, String, String, i64, String, String, String, String);
         let rows: Vec<Tuple> = on_read!(self, |pool| {

@@ -201,6 +201,20 @@ pub(crate) async fn load(state: &AppState, code: &str) -> Result<Loaded, Problem
     unpack(row)
 }
 
+/// Every file a command names must have been uploaded.
+async fn check_files(state: &AppState, command: &Command) -> Result<(), Problem> {
+    for (i, c) in command.components().iter().enumerate() {
+        let missing = state.db.missing_files(&c.files).await?;
+        if let Some(first) = missing.first() {
+            return Err(Problem::invalid(
+                format!("components[{i}].files"),
+                format!("Chưa có tệp {first}: tải tệp lên (POST /api/v1/files) trước."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Opens a dossier: submitted online, or received, sent back for completion or refused at a desk.
 pub(crate) async fn open(
     state: &AppState,
@@ -214,6 +228,7 @@ pub(crate) async fn open(
             "Cần thông tin hồ sơ (application) để nộp hoặc tiếp nhận hồ sơ mới.",
         ));
     }
+    check_files(state, &command).await?;
     let (actor, fallback_role) = actor_of(person);
     let created_by = actor.login().to_string();
     if let Some(key) = idempotency_key {
@@ -398,6 +413,7 @@ pub(crate) async fn act(
     if loaded.row.version != version {
         return Err(stale(code, loaded.row.version, version));
     }
+    check_files(state, &command).await?;
     let procedure = pinned_procedure(state, &loaded.row).await?;
     let (actor, fallback_role) = actor_of(person);
     let at = now();

@@ -30,7 +30,13 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// into axum's, so the tower-http layers compose with axum's middleware functions.
 pub(crate) fn apply(router: Router, config: &WebConfig) -> Router {
     router
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        // Uploads may be larger than other bodies; every other route keeps `body_limit` through
+        // `DefaultBodyLimit`, which the upload route lifts to check `upload_limit` itself. The
+        // margin lets a file a little over the limit get a problem document rather than a cut
+        // connection.
+        .layer(RequestBodyLimitLayer::new(
+            config.body_limit.max(config.upload_limit + 1024 * 1024),
+        ))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -44,8 +44,10 @@ pub struct WebConfig {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, used or not.
     pub session_absolute: Duration,
-    /// The file store's folder (form templates, later dossiers' attachments).
+    /// The file store's folder (form templates, dossiers' scans and uploads).
     pub files_dir: std::path::PathBuf,
+    /// Largest file a dossier's document may be (a scan of many pages).
+    pub upload_limit: usize,
 }
 
 impl Default for WebConfig {
@@ -58,6 +60,7 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
             files_dir: std::path::PathBuf::from("motcua-data/files"),
+            upload_limit: 10 * 1024 * 1024,
         }
     }
 }

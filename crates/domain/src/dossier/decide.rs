@@ -164,6 +164,15 @@ impl Command {
         }
     }
 
+    /// The documents a command hands in (to check that their files were uploaded).
+    pub fn components(&self) -> &[ReceivedComponent] {
+        match self {
+            Command::ProvideCompletion { components }
+            | Command::ProvideSupplement { components } => components,
+            _ => self.application().map_or(&[], |a| &a.components),
+        }
+    }
+
     /// The application a command that opens a dossier carries.
     pub fn application(&self) -> Option<&Application> {
         match self {

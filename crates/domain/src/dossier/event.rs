@@ -74,6 +74,22 @@ fn one() -> u32 {
     1
 }
 
+impl Application {
+    /// Adds documents handed in later (a supplement) to those of the same name, or as new ones.
+    pub fn add_components(&mut self, more: &[ReceivedComponent]) {
+        for c in more {
+            match self.components.iter_mut().find(|have| have.name == c.name) {
+                Some(have) => {
+                    have.originals += c.originals;
+                    have.copies += c.copies;
+                    have.files.extend(c.files.iter().cloned());
+                }
+                None => self.components.push(c.clone()),
+            }
+        }
+    }
+}
+
 /// How a result reached the applicant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -215,7 +215,13 @@ impl Dossier {
                 self.stage = Stage::PaymentRequested;
                 self.paused_since = Some(at);
             }
-            Event::Resumed { due, step_due, .. } => {
+            Event::Resumed {
+                due,
+                step_due,
+                components,
+                ..
+            } => {
+                self.application.add_components(components);
                 self.stage = Stage::Processing;
                 self.paused_since = None;
                 self.due = Some(*due);

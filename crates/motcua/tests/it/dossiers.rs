@@ -16,6 +16,7 @@ on_both_backends!(
     a_counter_dossier_goes_from_receipt_to_return,
     an_online_dossier_is_received_then_withdrawn,
     bad_requests_get_problems_naming_the_field,
+    scans_are_checked_kept_and_handed_back_as_downloads,
 );
 
 /// A commune with its committee (H99.31), a neighbour (H99.32), the sample catalogue, and staff.
@@ -493,4 +494,214 @@ async fn bad_requests_get_problems_naming_the_field(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn scans_are_checked_kept_and_handed_back_as_downloads(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let upload = |content_type: &'static str, body: Vec<u8>| {
+        let request = p
+            .app
+            .client
+            .post(p.app.url("/api/v1/files"))
+            .header("origin", &p.app.base)
+            .header("cookie", &desk)
+            .header("content-type", content_type)
+            .body(body);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let pdf = b"%PDF-1.4\n% to khai\n".to_vec();
+    let (status, stored) = upload("application/pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    let sha = stored["sha256"].as_str().unwrap().to_string();
+    // The same content is one file.
+    assert_eq!(
+        upload("application/pdf", pdf.clone()).await.1["sha256"],
+        json!(sha)
+    );
+    // A page claiming to be a PDF, a kind not taken, an empty body, and too much.
+    let (status, d) = upload(
+        "application/pdf",
+        b"<html><script>alert(1)</script>".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, d["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("Content-Type"))
+    );
+    assert_eq!(
+        upload("text/html", b"<html>".to_vec()).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        upload("application/pdf", Vec::new()).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut big = b"%PDF-".to_vec();
+    big.resize(10 * 1024 * 1024 + 1024, b'0');
+    assert_eq!(
+        upload("application/pdf", big).await.0,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    // A dossier naming a file never uploaded is refused; naming the scan, it is received.
+    let mut app = application(&["Tờ khai đăng ký khai sinh"]);
+    app["components"][0]["files"] = json!(["0".repeat(64)]);
+    let (status, d) = p
+        .post(
+            &desk,
+            "/api/v1/dossiers",
+            &json!({"action": "receive", "application": app}).to_string(),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, d["errors"][0]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("components[0].files")
+        )
+    );
+    app["components"][0]["files"] = json!([sha]);
+    let (status, d) = p
+        .post(
+            &desk,
+            "/api/v1/dossiers",
+            &json!({"action": "receive", "application": app}).to_string(),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let code = d["code"].as_str().unwrap();
+    let response = p
+        .app
+        .get_as(&desk, &format!("/api/v1/dossiers/{code}/files/{sha}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(response.bytes().await.unwrap().to_vec(), pdf);
+    // Not for another commune's desk, and not a file the dossier does not name.
+    let other = p.cookie("motcua.khac").await;
+    assert_eq!(
+        p.app
+            .get_as(&other, &format!("/api/v1/dossiers/{code}/files/{sha}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let stranger = "1".repeat(64);
+    assert_eq!(
+        p.app
+            .get_as(&desk, &format!("/api/v1/dossiers/{code}/files/{stranger}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// `motcua verify` through the binary: a clean chain passes; an event edited in the database
+/// behind the application's back is named, and the command fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_names_an_event_altered_in_the_database() {
+    use crate::support::motcua;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("v.db").display());
+    let db = motcua_store::Db::connect(&url, &motcua_store::DbOptions::default())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let unit =
+        motcua_store::testing::unit(&db, "99", "Tỉnh", "province", None, "2025-07-01", None).await;
+    let agency = motcua_store::testing::agency(
+        &db,
+        "Sở Tư pháp",
+        "department",
+        unit,
+        None,
+        "H99.10",
+        "2025-07-01",
+    )
+    .await;
+    let event = |kind| motcua_store::NewEvent {
+        kind,
+        payload: "{}",
+        at: 1,
+        actor: "motcua",
+        actor_role: "desk_officer",
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_dossier(
+        &motcua_store::NewDossier {
+            code: "H99.10-260302-0001",
+            lookup_hash: "h",
+            created_by: "motcua",
+            idempotency_key: None,
+            procedure_code: "MS.HT.001",
+            procedure_version: 1,
+            sector: "HT",
+            level: "commune",
+            desk_agency_id: agency,
+            deciding_agency_id: agency,
+            channel: "counter",
+            applicant_login: None,
+        },
+        &motcua_store::Projection {
+            stage: "received",
+            step: 0,
+            assignee: None,
+            applicant_name: "A",
+            applicant_id_number: "",
+            submitted_at: 1,
+            received_at: Some(1),
+            due_at: None,
+            step_due_at: None,
+            paused_since: None,
+            finished_at: None,
+            outcome: None,
+            version: 2,
+            state: "{}",
+        },
+        &[event("opened"), event("received")],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let verify = || {
+        motcua(dir.path())
+            .args(["--database-url", &url, "verify"])
+            .output()
+            .unwrap()
+    };
+    let clean = verify();
+    assert!(clean.status.success(), "{clean:?}");
+    assert!(
+        String::from_utf8_lossy(&clean.stdout).contains("2 sự kiện hồ sơ: chuỗi mã băm toàn vẹn")
+    );
+    db.execute_unchecked("DROP TRIGGER dossier_events_no_update")
+        .await
+        .unwrap();
+    db.execute_unchecked("UPDATE dossier_events SET actor = 'someone else' WHERE seq = 2")
+        .await
+        .unwrap();
+    db.close().await;
+    let broken = verify();
+    assert_eq!(broken.status.code(), Some(1), "{broken:?}");
+    let out = String::from_utf8_lossy(&broken.stdout);
+    assert!(
+        out.contains("H99.10-260302-0001 sự kiện 2: nội dung sự kiện đã bị sửa"),
+        "{out}"
+    );
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("dữ liệu đã bị sửa ngoài hệ thống"));
 }

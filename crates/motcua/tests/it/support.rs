@@ -38,6 +38,8 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     _test_db: TestDb,
+    /// The file store's folder, removed with the app.
+    _files: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -48,9 +50,13 @@ impl TestApp {
         db.migrate().await.expect("migrations apply");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
+        let files = tempfile::tempdir().unwrap();
         let app = motcua_web::app(motcua_web::AppState::new(
             db.clone(),
-            motcua_web::WebConfig::default(),
+            motcua_web::WebConfig {
+                files_dir: files.path().to_path_buf(),
+                ..motcua_web::WebConfig::default()
+            },
             test_working_time(),
         ));
         let (stop, stopped) = oneshot::channel::<()>();
@@ -65,6 +71,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             _test_db: test_db,
+            _files: files,
             stop: Some(stop),
         }
     }

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod dossiers;
+mod files;
 mod health;
 mod me;
 
@@ -13,7 +14,7 @@ use std::sync::OnceLock;
 use axum::Json;
 use axum::routing::get;
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::AppState;
@@ -81,6 +82,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::stop))
         .routes(routes!(dossiers::complete))
         .routes(routes!(dossiers::return_result))
+        .routes(routes!(files::download))
+        // The upload checks the configured upload limit itself; the outer layer caps it too.
+        .routes(routes!(files::upload).layer(axum::extract::DefaultBodyLimit::disable()))
         .route("/api/v1/openapi.json", get(openapi_json))
 }
 
