@@ -37,6 +37,10 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
     ),
     ("procedure_versions.code", "procedure_versions_one_draft"),
     ("files.sha256", "files_pkey"),
+    (
+        "dossier_alerts.dossier_id, dossier_alerts.kind, dossier_alerts.due_at",
+        "dossier_alerts_pkey",
+    ),
 ];
 
 pub(crate) fn name(kind: ConstraintKind, reported: Option<&str>, message: &str) -> String {

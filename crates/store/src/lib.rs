@@ -15,6 +15,7 @@ mod files;
 mod meta;
 pub mod migrate;
 mod organisation;
+mod outbox;
 mod people;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -31,6 +32,10 @@ pub use dossiers::{
 pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use files::{FileError, FileStore, sha256_hex};
 pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};
+pub use outbox::{
+    AlertCandidate, AlertRow, CandidateQuery, Failed, NewAlert, NewMessage, OutboxMessage,
+    RETRY_DELAYS_SECS, retry_delay,
+};
 pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, TokenRow, UserRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_catalogue"),
     migration!(5, "0005_catalogue_publishing"),
     migration!(6, "0006_dossiers"),
+    migration!(7, "0007_alerts_outbox"),
 ];
 
 pub fn latest_version() -> i64 {

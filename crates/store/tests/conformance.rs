@@ -63,6 +63,11 @@ conformance!(
     fifty_parallel_receipts_get_fifty_consecutive_numbers,
     an_altered_chain_is_found,
     dossier_lists_filter_and_page_by_due_date,
+    alerts_are_raised_once_per_due_date,
+    two_claimers_get_disjoint_messages,
+    an_expired_lease_is_claimed_again,
+    failures_back_off_then_give_up,
+    unsendable_channels_keep_their_messages,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -1159,4 +1164,327 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
         .await
         .unwrap();
     assert!(nothing.is_empty());
+}
+
+/// A dossier in `stage`, due at `due`, for alerts to belong to.
+async fn alerted_dossier(db: &Db, code: &str, stage: &'static str, due: Option<i64>) -> i64 {
+    let agency = dossier_agency(db).await;
+    let mut tx = db.begin().await.unwrap();
+    let id = tx
+        .insert_dossier(
+            &new_dossier(code, agency),
+            &projection(stage, 1, due),
+            &[event("opened", 1_000)],
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn message(to: &str, code: &str) -> motcua_store::NewMessage {
+    motcua_store::NewMessage {
+        channel: "email",
+        recipient: to.to_string(),
+        subject: format!("Hồ sơ {code} sắp đến hạn"),
+        body: "Hạn giải quyết: 11/03/2026 17:00.".to_string(),
+        dossier_code: Some(code.to_string()),
+    }
+}
+
+async fn queue(db: &Db, n: usize, now: i64) {
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..n {
+        tx.enqueue(
+            &message(&format!("cb{i}@example.vn"), "H99.10-260301-0001"),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn alerts_are_raised_once_per_due_date(db: Db, _backend: Backend) {
+    use motcua_store::NewAlert;
+    db.migrate().await.unwrap();
+    let code = "H99.10-260301-0001";
+    let id = alerted_dossier(&db, code, "processing", Some(5_000)).await;
+    let alert = |kind: &'static str, due_at: i64| NewAlert {
+        dossier_id: id,
+        kind,
+        due_at,
+        messages: vec![
+            message("cb@example.vn", code),
+            message("ld@example.vn", code),
+        ],
+    };
+    let first = db
+        .raise_alerts(&[alert("due_soon", 5_000), alert("overdue", 5_000)], 100)
+        .await
+        .unwrap();
+    assert_eq!(first, [0, 1]);
+    // Raised again, by a later run or another process: nothing new, nothing queued twice.
+    let again = db
+        .raise_alerts(&[alert("overdue", 5_000), alert("due_soon", 5_000)], 200)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    assert_eq!(db.outbox_messages(Some(code)).await.unwrap().len(), 4);
+    // The due date moved (an extension): the same kind is raised for the new date.
+    let moved = db
+        .raise_alerts(&[alert("overdue", 5_000), alert("due_soon", 9_000)], 300)
+        .await
+        .unwrap();
+    assert_eq!(moved, [1]);
+    let kinds: Vec<(String, i64, i64)> = db
+        .alerts_of(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.kind, a.due_at, a.raised_at))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("due_soon".to_string(), 5_000, 100),
+            ("overdue".to_string(), 5_000, 100),
+            ("due_soon".to_string(), 9_000, 300),
+        ]
+    );
+    let queued = db.outbox_messages(Some(code)).await.unwrap();
+    assert_eq!(queued.len(), 6);
+    assert!(
+        queued
+            .iter()
+            .all(|m| m.next_attempt_at == Some(m.created_at) && m.attempts == 0)
+    );
+    assert_eq!(queued[0].subject, format!("Hồ sơ {code} sắp đến hạn"));
+    // Concurrent raisers of the same alerts: each alert lands once.
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let db = db.clone();
+        let alerts = vec![alert("overdue", 12_000), alert("due_soon", 12_000)];
+        tasks.push(tokio::spawn(async move {
+            db.raise_alerts(&alerts, 400).await.unwrap().len()
+        }));
+    }
+    let mut raised = 0;
+    for t in tasks {
+        raised += t.await.unwrap();
+    }
+    assert_eq!(raised, 2);
+    assert_eq!(db.outbox_messages(Some(code)).await.unwrap().len(), 10);
+    // Only the three kinds exist.
+    let mut tx = db.begin().await.unwrap();
+    let err = tx.raise_alert(id, "late", 1, 1).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Constraint {
+                kind: ConstraintKind::Check,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+async fn two_claimers_get_disjoint_messages(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    queue(&db, 40, 1_000).await;
+    let mut tasks = Vec::new();
+    for owner in ["a", "b", "c"] {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            // Claim in small batches, as senders do, racing the others.
+            loop {
+                let batch = db
+                    .claim_messages(owner, &["email"], 4, 2_000, 60_000_000)
+                    .await
+                    .unwrap();
+                if batch.is_empty() {
+                    break;
+                }
+                assert!(
+                    batch
+                        .iter()
+                        .all(|m| m.lease_owner.as_deref() == Some(owner))
+                );
+                mine.extend(batch.into_iter().map(|m| m.id));
+                tokio::task::yield_now().await;
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let claimed = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), claimed, "a message was claimed twice");
+    assert_eq!(claimed, 40);
+    // Other channels, and messages not yet due, are not claimed.
+    let mut tx = db.begin().await.unwrap();
+    let mut sms = message("0912345678", "H99.10-260301-0002");
+    sms.channel = "sms";
+    tx.enqueue(&sms, 1_000).await.unwrap();
+    tx.enqueue(&message("later@example.vn", "x"), 5_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let none = db
+        .claim_messages("d", &["email", "zalo"], 10, 2_000, 60_000_000)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "{none:?}");
+}
+
+async fn an_expired_lease_is_claimed_again(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    queue(&db, 2, 1_000).await;
+    let a = db
+        .claim_messages("a", &["email"], 10, 1_000, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].lease_until, Some(10_000));
+    // The lease holds until it expires.
+    let b = db
+        .claim_messages("b", &["email"], 10, 9_999, 20_000)
+        .await
+        .unwrap();
+    assert!(b.is_empty());
+    // Its sender died; after the lease, another takes the messages over.
+    let b = db
+        .claim_messages("b", &["email"], 10, 10_000, 20_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        b.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [a[0].id, a[1].id]
+    );
+    assert!(b.iter().all(|m| m.lease_owner.as_deref() == Some("b")));
+    // The first sender's late failure report changes nothing: it no longer holds the lease.
+    assert_eq!(
+        db.mark_failed(a[0].id, "a", 10_500, "timeout", false)
+            .await
+            .unwrap(),
+        motcua_store::Failed::NotHeld
+    );
+    // Sent once is sent: never claimed again, and a second report says so.
+    assert!(db.mark_sent(b[0].id, 11_000).await.unwrap());
+    assert!(!db.mark_sent(b[0].id, 11_001).await.unwrap());
+    let rest = db
+        .claim_messages("c", &["email"], 10, 30_000, 40_000)
+        .await
+        .unwrap();
+    assert_eq!(rest.iter().map(|m| m.id).collect::<Vec<_>>(), [b[1].id]);
+    let sent = &db.outbox_messages(None).await.unwrap()[0];
+    assert_eq!(
+        (
+            sent.sent_at,
+            sent.next_attempt_at,
+            sent.attempts,
+            sent.lease_owner.as_deref()
+        ),
+        (Some(11_000), None, 1, None)
+    );
+}
+
+async fn failures_back_off_then_give_up(db: Db, _backend: Backend) {
+    use motcua_store::Failed;
+    db.migrate().await.unwrap();
+    queue(&db, 2, 0).await;
+    let minute = 60_000_000;
+    // The second message fails for good at once: a refused address is not retried.
+    let both = db
+        .claim_messages("a", &["email"], 2, 0, minute)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.mark_failed(both[1].id, "a", 0, "550 không có hộp thư này", true)
+            .await
+            .unwrap(),
+        Failed::GaveUp
+    );
+    let mut now = 0;
+    let mut holder = both[0].clone();
+    let mut delays = Vec::new();
+    loop {
+        let error = format!("451 thử lại sau (lần {})", holder.attempts + 1);
+        match db
+            .mark_failed(holder.id, "a", now, &error, false)
+            .await
+            .unwrap()
+        {
+            Failed::RetryAt(at) => {
+                delays.push((at - now) / minute);
+                // Not claimed a moment before its time, claimed at it.
+                let early = db
+                    .claim_messages("a", &["email"], 10, at - 1, at + minute)
+                    .await
+                    .unwrap();
+                assert!(early.is_empty(), "{early:?}");
+                let due = db
+                    .claim_messages("a", &["email"], 10, at, at + minute)
+                    .await
+                    .unwrap();
+                assert_eq!(due.len(), 1);
+                holder = due[0].clone();
+                now = at;
+            }
+            Failed::GaveUp => break,
+            Failed::NotHeld => panic!("the lease was held"),
+        }
+    }
+    assert_eq!(delays, [1, 5, 30, 120, 360]);
+    let all = db.outbox_messages(None).await.unwrap();
+    assert_eq!(
+        (all[0].attempts, all[0].next_attempt_at, all[0].sent_at),
+        (6, None, None)
+    );
+    assert_eq!(
+        all[0].last_error.as_deref(),
+        Some("451 thử lại sau (lần 6)")
+    );
+    assert_eq!((all[1].attempts, all[1].next_attempt_at), (1, None));
+    assert_eq!(
+        all[1].last_error.as_deref(),
+        Some("550 không có hộp thư này")
+    );
+    // Given up is final: nothing is claimed, however late.
+    assert!(
+        db.claim_messages("a", &["email"], 10, i64::MAX / 2, i64::MAX / 2 + 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn unsendable_channels_keep_their_messages(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for to in ["0912345678", "0987654321"] {
+        let mut sms = message(to, "H99.10-260301-0001");
+        sms.channel = "sms";
+        tx.enqueue(&sms, 1_000).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let why = "Chưa cấu hình kênh SMS: tin nhắn chờ đến khi có cấu hình.";
+    assert_eq!(db.note_unsendable("sms", why).await.unwrap(), 2);
+    assert_eq!(db.note_unsendable("sms", why).await.unwrap(), 0);
+    for m in db.outbox_messages(None).await.unwrap() {
+        assert_eq!(m.last_error.as_deref(), Some(why));
+        assert_eq!((m.attempts, m.next_attempt_at), (0, Some(1_000)));
+    }
+    // Once the channel can be sent, the messages are there to claim.
+    let claimed = db
+        .claim_messages("a", &["sms"], 10, 2_000, 3_000)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
 }
