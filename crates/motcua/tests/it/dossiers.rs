@@ -17,6 +17,8 @@ on_both_backends!(
     an_online_dossier_is_received_then_withdrawn,
     bad_requests_get_problems_naming_the_field,
     scans_are_checked_kept_and_handed_back_as_downloads,
+    the_other_paths_completion_refusal_payment_extension_consultation,
+    fifty_parallel_receipts_get_fifty_consecutive_codes,
 );
 
 /// A commune with its committee (H99.31), a neighbour (H99.32), the sample catalogue, and staff.
@@ -704,4 +706,199 @@ async fn verify_names_an_event_altered_in_the_database() {
         "{out}"
     );
     assert!(String::from_utf8_lossy(&broken.stderr).contains("dữ liệu đã bị sửa ngoài hệ thống"));
+}
+
+async fn the_other_paths_completion_refusal_payment_extension_consultation(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let officer = p.cookie("chuyenvien").await;
+    let citizen = p.cookie("0912345678").await;
+    let components = ["Tờ khai đăng ký khai sinh"];
+
+    // Refused at the counter (Mẫu 03): a dossier with its reasons, and nothing more to do.
+    let body = json!({"action": "refuse", "application": application(&components), "reasons": "Không thuộc thẩm quyền"});
+    let (status, d) = p
+        .post(&desk, "/api/v1/dossiers", &body.to_string(), None)
+        .await;
+    assert_eq!(
+        (status, d["national_status"].as_u64()),
+        (StatusCode::CREATED, Some(3)),
+        "{d}"
+    );
+
+    // Online, incomplete: asked to complete (Mẫu 02), completed by the applicant, then received.
+    let mut app = application(&components);
+    app["desk_agency"] = json!("H99.31");
+    let (_, d) = p
+        .post(
+            &citizen,
+            "/api/v1/dossiers",
+            &json!({"action": "submit", "application": app}).to_string(),
+            None,
+        )
+        .await;
+    let code = d["code"].as_str().unwrap().to_string();
+    let (status, d) = p
+        .act(&desk, &code, "request-completion", json!({"version": 1, "missing": ["Bản chính giấy chứng sinh"], "reason": "Thiếu giấy chứng sinh"}))
+        .await;
+    assert_eq!(
+        (status, d["stage"].as_str()),
+        (StatusCode::OK, Some("completion_requested")),
+        "{d}"
+    );
+    let (status, d) = p
+        .act(
+            &citizen,
+            &code,
+            "provide-completion",
+            json!({"version": 2, "components": [{"name": components[0], "originals": 1}]}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["stage"].as_str()),
+        (StatusCode::OK, Some("submitted")),
+        "{d}"
+    );
+    let (status, d) = p.act(&desk, &code, "receive", json!({"version": 3})).await;
+    assert_eq!(
+        (status, d["stage"].as_str()),
+        (StatusCode::OK, Some("received")),
+        "{d}"
+    );
+
+    // Processing: a coordinating agency asked and answering, a payment, an apology with a new date.
+    p.act(
+        &desk,
+        &code,
+        "hand-over",
+        json!({"version": 4, "to_user": "chuyenvien"}),
+    )
+    .await;
+    let (status, d) = p
+        .act(
+            &officer,
+            &code,
+            "consult",
+            json!({"version": 5, "agency": "H99.32", "request": "Xác minh nơi cư trú"}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["version"].as_i64()),
+        (StatusCode::OK, Some(6)),
+        "{d}"
+    );
+    let (status, _) = p
+        .act(
+            &officer,
+            &code,
+            "answer-consult",
+            json!({"version": 6, "agency": "H99.32", "answer": "Đúng nơi cư trú"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, d) = p
+        .act(
+            &officer,
+            &code,
+            "request-payment",
+            json!({"version": 7, "amount": 8000, "reason": "Lệ phí đăng ký quá hạn"}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["national_status"].as_u64()),
+        (StatusCode::OK, Some(6)),
+        "{d}"
+    );
+    let (status, d) = p
+        .act(&desk, &code, "confirm-payment", json!({"version": 8}))
+        .await;
+    assert_eq!(
+        (status, d["stage"].as_str()),
+        (StatusCode::OK, Some("processing")),
+        "{d}"
+    );
+    let due: i64 = p
+        .app
+        .db
+        .dossier_by_code(&code)
+        .await
+        .unwrap()
+        .unwrap()
+        .due_at
+        .unwrap();
+    let later = due + 3 * 86_400_000_000;
+    let (status, d) = p
+        .act(
+            &officer,
+            &code,
+            "propose-extension",
+            json!({"version": 9, "reason": "Chờ xác minh", "due": later}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["extended"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{d}"
+    );
+    assert!(d["original_due"].is_string());
+    // Once only.
+    let (status, d) = p
+        .act(
+            &officer,
+            &code,
+            "propose-extension",
+            json!({"version": 10, "reason": "Lần nữa", "due": later + 86_400_000_000}),
+        )
+        .await;
+    assert_eq!(
+        (status, d["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("due")),
+        "{d}"
+    );
+    let events = p
+        .get(&officer, &format!("/api/v1/dossiers/{code}/events"))
+        .await
+        .1;
+    assert_eq!(events.as_array().unwrap().len(), 10);
+    assert_eq!(p.app.db.verify_chains().await.unwrap().0, vec![]);
+}
+
+async fn fifty_parallel_receipts_get_fifty_consecutive_codes(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let body =
+        json!({"action": "receive", "application": application(&["Tờ khai đăng ký khai sinh"])})
+            .to_string();
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (client, url, base, cookie, body) = (
+            p.app.client.clone(),
+            p.app.url("/api/v1/dossiers"),
+            p.app.base.clone(),
+            desk.clone(),
+            body.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .header("origin", base)
+                .header("cookie", cookie)
+                .header("content-type", "application/json")
+                .header("idempotency-key", format!("k{i}"))
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let d: Value = response.json().await.unwrap();
+            d["code"].as_str().unwrap().to_string()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let code = t.await.unwrap();
+        numbers.push(code.rsplit('-').next().unwrap().parse::<u32>().unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=50).collect::<Vec<u32>>());
 }
