@@ -10,8 +10,10 @@ pub mod catalogue;
 mod dossiers;
 mod download;
 mod due;
+pub mod jobs;
 mod layers;
 mod metrics;
+pub mod notifier;
 pub(crate) mod pages;
 mod problem;
 

@@ -1,0 +1,301 @@
+//! Sending queued messages: one [`Notifier`] per channel. E-mail goes over SMTP when a server is
+//! configured; SMS and Zalo have no provider yet, so their only implementation is
+//! [`NotConfigured`], which sends nothing and leaves the messages queued with the reason, to be
+//! sent once a provider is added.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use motcua_store::OutboxMessage;
+
+/// An SMTP conversation that takes longer is abandoned and retried later.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Email,
+    Sms,
+    Zalo,
+}
+
+pub const CHANNELS: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Zalo];
+
+impl Channel {
+    /// As stored in `outbox.channel`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Zalo => "zalo",
+        }
+    }
+}
+
+/// Why a message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// May succeed later: a timeout, a refused connection, a 4xx answer.
+    Transient(String),
+    /// Never will: a malformed address, a 5xx answer.
+    Permanent(String),
+}
+
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// One way of reaching people.
+pub trait Notifier: Send + Sync {
+    fn channel(&self) -> Channel;
+    /// Why nothing can be sent on this channel now (in Vietnamese, kept on the waiting messages),
+    /// or `None` when it can send.
+    fn unavailable(&self) -> Option<&str>;
+    fn send<'a>(&'a self, message: &'a OutboxMessage) -> SendFuture<'a>;
+}
+
+/// A channel without a provider: sends nothing, so its messages wait.
+pub struct NotConfigured {
+    channel: Channel,
+    reason: &'static str,
+}
+
+impl NotConfigured {
+    pub fn new(channel: Channel) -> NotConfigured {
+        let reason = match channel {
+            Channel::Email => {
+                "Chưa cấu hình máy chủ thư (notifications.smtp_url): thư chờ gửi đến khi có cấu hình."
+            }
+            Channel::Sms => {
+                "Chưa có nhà cung cấp SMS: tin nhắn chờ gửi đến khi có nhà cung cấp được cấu hình."
+            }
+            Channel::Zalo => {
+                "Chưa có kết nối Zalo: tin nhắn chờ gửi đến khi có kết nối được cấu hình."
+            }
+        };
+        NotConfigured { channel, reason }
+    }
+}
+
+impl Notifier for NotConfigured {
+    fn channel(&self) -> Channel {
+        self.channel
+    }
+
+    fn unavailable(&self) -> Option<&str> {
+        Some(self.reason)
+    }
+
+    fn send<'a>(&'a self, _message: &'a OutboxMessage) -> SendFuture<'a> {
+        Box::pin(async move { Err(SendError::Transient(self.reason.to_string())) })
+    }
+}
+
+/// E-mail over SMTP.
+pub struct SmtpNotifier {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpNotifier {
+    /// From `smtp://[user:password@]host[:port][?tls=required]` (STARTTLS when `tls=required`,
+    /// none otherwise) or `smtps://[user:password@]host[:port]` (TLS from the start), and the
+    /// sender, e.g. `Một cửa tỉnh <motcua@example.gov.vn>`.
+    pub fn new(url: &str, from: &str) -> Result<SmtpNotifier, String> {
+        check_url(url)?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("notifications.smtp_url {}: {e}", motcua_store::redact(url)))?
+            .timeout(Some(SMTP_TIMEOUT))
+            .build();
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("notifications.from '{from}' is not an e-mail address: {e}"))?;
+        Ok(SmtpNotifier { transport, from })
+    }
+
+    fn message(&self, m: &OutboxMessage) -> Result<Message, SendError> {
+        let to: Mailbox = m.recipient.parse().map_err(|e| {
+            SendError::Permanent(format!("địa chỉ thư '{}' không hợp lệ: {e}", m.recipient))
+        })?;
+        // The same Message-ID on every attempt, so a message delivered twice (a lease that
+        // expired mid-send) can be recognised as one by the receiving side.
+        let id = format!(
+            "<motcua.{}.{}@{}>",
+            m.id,
+            m.created_at,
+            self.from.email.domain()
+        );
+        // Base64 keeps the Vietnamese text intact through any relay, 8-bit clean or not.
+        let body = Body::new_with_encoding(m.body.clone(), ContentTransferEncoding::Base64)
+            .map_err(|_| SendError::Permanent("nội dung thư không mã hoá được".to_string()))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(m.subject.clone())
+            .message_id(Some(id))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| SendError::Permanent(format!("không tạo được thư: {e}")))
+    }
+}
+
+impl Notifier for SmtpNotifier {
+    fn channel(&self) -> Channel {
+        Channel::Email
+    }
+
+    fn unavailable(&self) -> Option<&str> {
+        None
+    }
+
+    fn send<'a>(&'a self, message: &'a OutboxMessage) -> SendFuture<'a> {
+        Box::pin(async move {
+            let email = self.message(message)?;
+            match self.transport.send(email).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                Err(e) => Err(SendError::Transient(e.to_string())),
+            }
+        })
+    }
+}
+
+/// Refuses what lettre would accept but should not be: another scheme, or a password sent
+/// without encryption.
+fn check_url(url: &str) -> Result<(), String> {
+    let shown = motcua_store::redact(url);
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("notifications.smtp_url {shown} is not a URL"))?;
+    if scheme != "smtp" && scheme != "smtps" {
+        return Err(format!(
+            "notifications.smtp_url {shown} must start with smtp:// or smtps://"
+        ));
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let query = rest.split_once('?').map_or("", |(_, q)| q);
+    let has_password = authority
+        .rsplit_once('@')
+        .is_some_and(|(user, _)| user.contains(':'));
+    if scheme == "smtp" && has_password && !query.split('&').any(|p| p == "tls=required") {
+        return Err(format!(
+            "notifications.smtp_url {shown} would send the password unencrypted; \
+             use smtps://… or add ?tls=required (STARTTLS)"
+        ));
+    }
+    Ok(())
+}
+
+/// The notifier of each channel, and whether the log has said a channel cannot send.
+pub struct Notifiers {
+    list: Vec<(Box<dyn Notifier>, AtomicBool)>,
+}
+
+impl Notifiers {
+    /// E-mail through `email` if configured; SMS and Zalo not configured.
+    pub fn new(email: Option<SmtpNotifier>) -> Notifiers {
+        let email: Box<dyn Notifier> = match email {
+            Some(smtp) => Box::new(smtp),
+            None => Box::new(NotConfigured::new(Channel::Email)),
+        };
+        Notifiers {
+            list: vec![
+                (email, AtomicBool::new(false)),
+                (
+                    Box::new(NotConfigured::new(Channel::Sms)),
+                    AtomicBool::new(false),
+                ),
+                (
+                    Box::new(NotConfigured::new(Channel::Zalo)),
+                    AtomicBool::new(false),
+                ),
+            ],
+        }
+    }
+
+    pub fn get(&self, channel: &str) -> Option<&dyn Notifier> {
+        self.list
+            .iter()
+            .find(|(n, _)| n.channel().code() == channel)
+            .map(|(n, _)| n.as_ref())
+    }
+
+    /// The channels that can send.
+    pub fn ready(&self) -> Vec<&'static str> {
+        self.list
+            .iter()
+            .filter(|(n, _)| n.unavailable().is_none())
+            .map(|(n, _)| n.channel().code())
+            .collect()
+    }
+
+    /// The channels that cannot, with why, and whether this is the first time it is asked (so
+    /// the log says it once per process, not every minute).
+    pub fn unavailable(&self) -> Vec<(&'static str, &str, bool)> {
+        self.list
+            .iter()
+            .filter_map(|(n, told)| {
+                n.unavailable().map(|why| {
+                    let first = !told.swap(true, Ordering::Relaxed);
+                    (n.channel().code(), why, first)
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_are_checked() {
+        for ok in [
+            "smtp://127.0.0.1:2525",
+            "smtp://relay.example.vn",
+            "smtp://motcua:mật-khẩu@mail.example.vn:587?tls=required",
+            "smtps://motcua:pw@mail.example.vn",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for (bad, why) in [
+            ("mail.example.vn:25", "is not a URL"),
+            ("http://mail.example.vn", "must start with smtp://"),
+            ("smtp://motcua:pw@mail.example.vn:587", "unencrypted"),
+            (
+                "smtp://motcua:pw@mail.example.vn:587?tls=opportunistic",
+                "unencrypted",
+            ),
+        ] {
+            let err = check_url(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+            assert!(!err.contains(":pw@"), "the password shows: {err}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_sender_is_refused() {
+        let err = SmtpNotifier::new("smtp://127.0.0.1:2525", "không phải địa chỉ")
+            .err()
+            .unwrap();
+        assert!(err.contains("notifications.from"), "{err}");
+    }
+
+    #[test]
+    fn unconfigured_channels_are_said_once() {
+        let n = Notifiers::new(None);
+        assert!(n.ready().is_empty());
+        let first = n.unavailable();
+        assert_eq!(
+            first.iter().map(|(c, _, f)| (*c, *f)).collect::<Vec<_>>(),
+            [("email", true), ("sms", true), ("zalo", true)]
+        );
+        assert!(n.unavailable().iter().all(|(_, _, first)| !first));
+        let with_mail = Notifiers::new(Some(
+            SmtpNotifier::new("smtp://127.0.0.1:2525", "motcua@example.vn").unwrap(),
+        ));
+        assert_eq!(with_mail.ready(), ["email"]);
+    }
+}
