@@ -19,6 +19,7 @@ pub struct Entry {
     /// Identifiers of the agencies that carry it out (or `commune`).
     pub agencies: Vec<String>,
     folded_code: String,
+    folded_name: String,
     words: Vec<String>,
 }
 
@@ -44,6 +45,7 @@ impl Entry {
             online,
             agencies,
             folded_code: fold(code),
+            folded_name: fold(name),
             words,
         }
     }
@@ -199,7 +201,18 @@ impl Index {
                 ignored.push(t);
             }
         }
-        let mut scored: Vec<(bool, u32, &Entry)> = self
+        let phrase = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Among equal scores, a name that is the query, then one that holds it as a phrase.
+        let name_rank = |e: &Entry| -> u8 {
+            if phrase.is_empty() {
+                0
+            } else if e.folded_name == phrase {
+                2
+            } else {
+                u8::from(e.folded_name.contains(&phrase))
+            }
+        };
+        let mut scored: Vec<(bool, u32, u8, &Entry)> = self
             .entries
             .iter()
             .zip(&self.word_ids)
@@ -212,11 +225,11 @@ impl Index {
                         m => score += u32::from(m),
                     }
                 }
-                Some((exact_code, score, e))
+                Some((exact_code, score, name_rank(e), e))
             })
             .collect();
         let mut facets = Facets::default();
-        for (_, _, e) in &scored {
+        for (_, _, _, e) in &scored {
             *facets.sectors.entry(e.sector.clone()).or_default() += 1;
             *facets.levels.entry(level_code(e.level)).or_default() += 1;
             *facets.online.entry(online_code(e.online)).or_default() += 1;
@@ -224,7 +237,7 @@ impl Index {
                 *facets.agencies.entry(a.clone()).or_default() += 1;
             }
         }
-        scored.retain(|(_, _, e)| {
+        scored.retain(|(_, _, _, e)| {
             query.sector.is_none_or(|s| e.sector == s)
                 && query.level.is_none_or(|l| e.level == l)
                 && query.online.is_none_or(|o| e.online == o)
@@ -232,10 +245,11 @@ impl Index {
                     .agency
                     .is_none_or(|a| e.agencies.iter().any(|x| x == a))
         });
-        // Exact code first, then the closer matches; names keep the rest in order.
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        // Exact code first, then the closer matches, then names that say what was asked; names
+        // keep the rest in order.
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
         Hits {
-            entries: scored.into_iter().map(|(_, _, e)| e).collect(),
+            entries: scored.into_iter().map(|(_, _, _, e)| e).collect(),
             facets,
             ignored,
         }
@@ -450,5 +464,39 @@ mod tests {
         ] {
             assert_eq!(one_edit(a, b), yes, "{a} {b}");
         }
+    }
+
+    #[test]
+    fn a_name_that_is_the_query_comes_before_one_found_by_its_keywords() {
+        let e = |code: &str, name: &str, extra: &str| {
+            Entry::new(
+                code,
+                name,
+                "HT",
+                Level::Commune,
+                Online::Full,
+                vec![],
+                &format!("{name} {code} {extra}"),
+            )
+        };
+        let index = Index::new(vec![
+            e(
+                "A",
+                "Cấp bản sao trích lục hộ tịch",
+                "đăng ký khai sinh kết hôn",
+            ),
+            e("B", "Đăng ký khai sinh có yếu tố nước ngoài", ""),
+            e("C", "Đăng ký khai sinh", ""),
+        ]);
+        let codes: Vec<&str> = index
+            .search(&Query {
+                text: "dang ky khai sinh",
+                ..Default::default()
+            })
+            .entries
+            .iter()
+            .map(|e| e.code.as_str())
+            .collect();
+        assert_eq!(codes, ["C", "B", "A"]);
     }
 }

@@ -733,8 +733,8 @@ fn opening_a_dossier() {
     assert_eq!(d.version, 2);
     assert_eq!(d.received_at, Some(now.0));
     assert_eq!(d.due, Some(at(2026, 5, 25, 17, 0).0));
-    // The desk's step has no budget: it is due at once.
-    assert_eq!(d.step_due, Some(now.0));
+    // The desk's step has no budget: it is due by the close of the day of receipt.
+    assert_eq!(d.step_due, Some(at(2026, 5, 11, 17, 0).0));
     assert_eq!(d.stage.national_code(), 2);
 }
 

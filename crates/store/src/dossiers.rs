@@ -320,6 +320,38 @@ impl Db {
         }))
     }
 
+    /// The newest dossier of an applicant by identity number, among `agencies` (`None`: all):
+    /// a returning applicant's details, found at the desk.
+    pub async fn latest_dossier_of_applicant(
+        &self,
+        id_number: &str,
+        agencies: Option<&[i64]>,
+    ) -> Result<Option<DossierRow>, StoreError> {
+        let mut sql =
+            format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE applicant_id_number = $1");
+        if let Some(ids) = agencies {
+            if ids.is_empty() {
+                return Ok(None);
+            }
+            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            sql.push_str(&format!(
+                " AND (desk_agency_id IN ({0}) OR deciding_agency_id IN ({0}))",
+                list.join(", ")
+            ));
+        }
+        sql.push_str(" ORDER BY submitted_at DESC, id DESC LIMIT 1");
+        Ok(on_read!(self, |pool| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id_number)
+                .fetch_optional(pool)
+                .await?
+            {
+                Some(r) => Some(dossier_row!(r)),
+                None => None,
+            }
+        }))
+    }
+
     /// Of `hashes`, those not in the file store's records.
     pub async fn missing_files(&self, hashes: &[String]) -> Result<Vec<String>, StoreError> {
         let mut missing = Vec::new();

@@ -523,3 +523,33 @@ pub(crate) fn secret_matches(row: &DossierRow, secret: &str) -> bool {
 pub(crate) fn rfc3339(micros: i64) -> String {
     Instant(micros).rfc3339_vn()
 }
+
+/// A list page's position, for the next page: the last row's due date and id.
+pub(crate) fn encode_cursor(due: i64, id: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{due}:{id}"))
+}
+
+pub(crate) fn decode_cursor(cursor: &str) -> Result<(i64, i64), Problem> {
+    use base64::Engine;
+    let bad = || {
+        Problem::invalid(
+            "after",
+            "Con trỏ trang không hợp lệ; dùng giá trị next của trang trước.",
+        )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (due, id) = text.split_once(':').ok_or_else(bad)?;
+    Ok((
+        due.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// The pinned procedure of a dossier (public for the pages).
+pub(crate) async fn procedure_of(state: &AppState, row: &DossierRow) -> Result<Procedure, Problem> {
+    pinned_procedure(state, row).await
+}

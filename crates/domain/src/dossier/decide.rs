@@ -332,11 +332,19 @@ impl Context<'_> {
         let centi = Duration::parse(Unit::WorkingDays, &step.days)
             .map(|d| i64::from(d.centi))
             .unwrap_or(0);
-        let minutes = centi * i64::from(self.rules.hours.day_minutes()) / 100;
-        self.rules
-            .add_working_minutes(self.now, minutes)
-            .map(|i| i.0)
-            .map_err(|e| Refusal::Deadline(e.to_string()))
+        let day = i64::from(self.rules.hours.day_minutes());
+        let minutes = centi * day / 100;
+        let deadline = |e: motcua_calendar::OutOfRange| Refusal::Deadline(e.to_string());
+        let start = self.rules.position(self.now).map_err(deadline)?;
+        // A step with no budget is done within the working day (the next one, out of hours):
+        // its due is that day's close, not the instant it began, which before opening time is
+        // the previous day's close.
+        let position = if minutes == 0 {
+            (start / day + 1) * day
+        } else {
+            start + minutes
+        };
+        self.rules.instant(position).map(|i| i.0).map_err(deadline)
     }
 }
 

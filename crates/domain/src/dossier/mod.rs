@@ -82,6 +82,23 @@ impl Stage {
         ALL_STAGES.into_iter().find(|s| s.code() == code)
     }
 
+    /// The stage's name for staff, finer than the national status.
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            Stage::Submitted => "Chờ tiếp nhận",
+            Stage::CompletionRequested => "Chờ hoàn thiện hồ sơ",
+            Stage::Refused => "Từ chối tiếp nhận",
+            Stage::Received => "Đã tiếp nhận",
+            Stage::Processing => "Đang xử lý",
+            Stage::SupplementRequested => "Chờ bổ sung",
+            Stage::PaymentRequested => "Chờ thực hiện nghĩa vụ tài chính",
+            Stage::WithdrawalRequested => "Đề nghị rút hồ sơ",
+            Stage::Stopped => "Dừng xử lý",
+            Stage::Done => "Có kết quả, chờ trả",
+            Stage::Returned => "Đã trả kết quả",
+        }
+    }
+
     /// Nothing more can happen to it.
     pub fn is_final(self) -> bool {
         matches!(self, Stage::Refused | Stage::Stopped | Stage::Returned)

@@ -369,6 +369,16 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
     const PROVINCE: &[&str] = &["province_admin"];
     const AUDIT: &[&str] = &["province_admin", "auditor"];
     const CATALOGUE: &[&str] = &["procedure_controller", "province_admin"];
+    const DESK: &[&str] = &["desk_officer"];
+    const ACT: &[&str] = &["desk_officer", "processing_officer", "approver"];
+    const READ: &[&str] = &[
+        "desk_officer",
+        "processing_officer",
+        "approver",
+        "agency_admin",
+        "province_admin",
+        "auditor",
+    ];
     let pages: &[(&str, &[&str])] = &[
         ("/can-bo", ALL),
         ("/can-bo/tinh-ngay-hen-tra", ALL),
@@ -382,6 +392,8 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/quan-tri/nhat-ky", AUDIT),
         ("/can-bo/quan-tri/nhat-ky.csv", AUDIT),
         ("/can-bo/thu-tuc", CATALOGUE),
+        ("/can-bo/tiep-nhan", DESK),
+        ("/can-bo/ho-so", READ),
         ("/can-bo/thu-tuc/moi", CATALOGUE),
         ("/can-bo/thu-tuc/han-cong-bo", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),
@@ -413,6 +425,8 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/thu-tuc/MS.HT.001/mau-don", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),
         ("/can-bo/thu-tuc/linh-vuc", CATALOGUE),
+        ("/can-bo/tiep-nhan", DESK),
+        ("/can-bo/ho-so/H99.31-260101-0001/thao-tac", ACT),
     ];
     // Every field those forms require, empty: each form parses, and fails its own checks.
     let empty: &[(&str, &str)] = &[

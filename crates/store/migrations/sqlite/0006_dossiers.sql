@@ -42,6 +42,8 @@ CREATE UNIQUE INDEX dossiers_idempotency ON dossiers (created_by, idempotency_ke
 CREATE INDEX dossiers_deciding ON dossiers (deciding_agency_id, stage, due_at, id);
 CREATE INDEX dossiers_desk ON dossiers (desk_agency_id, submitted_at, id);
 CREATE INDEX dossiers_applicant ON dossiers (applicant_login) WHERE applicant_login IS NOT NULL;
+-- A returning applicant is found at the desk by identity number.
+CREATE INDEX dossiers_applicant_id ON dossiers (applicant_id_number);
 
 CREATE TABLE dossier_events (
     dossier_id BIGINT NOT NULL REFERENCES dossiers (id),

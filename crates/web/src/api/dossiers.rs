@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use motcua_calendar::{Instant, deadline};
 use motcua_domain::dossier::{Command, Event, Stage};
 use motcua_domain::organisation::access::Action;
@@ -413,13 +412,13 @@ pub(crate) async fn list(
             }
         }
         if let Some(cursor) = q.after.as_deref().filter(|s| !s.is_empty()) {
-            filter.after = Some(decode_cursor(cursor)?);
+            filter.after = Some(dossiers::decode_cursor(cursor)?);
         }
         let rows: Vec<DossierRow> = state.db.dossiers(&filter).await?;
         let next = (rows.len() as i64 == filter.limit)
             .then(|| {
                 rows.last()
-                    .map(|r| encode_cursor(r.due_at.unwrap_or(i64::MAX), r.id))
+                    .map(|r| dossiers::encode_cursor(r.due_at.unwrap_or(i64::MAX), r.id))
             })
             .flatten();
         let items = rows
@@ -436,28 +435,6 @@ pub(crate) async fn list(
         Ok(v) => Json(v).into_response(),
         Err(p) => p.into_response(),
     }
-}
-
-fn encode_cursor(due: i64, id: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{due}:{id}"))
-}
-
-fn decode_cursor(cursor: &str) -> Result<(i64, i64), Problem> {
-    let bad = || {
-        Problem::invalid(
-            "after",
-            "Con trỏ trang không hợp lệ; dùng giá trị next của trang trước.",
-        )
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (due, id) = text.split_once(':').ok_or_else(bad)?;
-    Ok((
-        due.parse().map_err(|_| bad())?,
-        id.parse().map_err(|_| bad())?,
-    ))
 }
 
 /// Acting on a dossier: every transition takes `{"version": n, …}` and answers the dossier.
@@ -556,23 +533,23 @@ pub(crate) struct LookupQuery {
 /// One line of the public timeline: when, and what, in plain Vietnamese (no officer names).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct PublicEvent {
-    at: String,
-    description: String,
+    pub(crate) at: String,
+    pub(crate) description: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct PublicStatus {
-    code: String,
-    procedure: String,
-    applicant_name: String,
-    national_status: u8,
-    national_status_name: &'static str,
-    received_at: Option<String>,
-    due: Option<String>,
-    due_display: Option<String>,
+    pub(crate) code: String,
+    pub(crate) procedure: String,
+    pub(crate) applicant_name: String,
+    pub(crate) national_status: u8,
+    pub(crate) national_status_name: &'static str,
+    pub(crate) received_at: Option<String>,
+    pub(crate) due: Option<String>,
+    pub(crate) due_display: Option<String>,
     /// What to bring, when a supplement or completion was asked for and not yet given.
-    missing: Vec<String>,
-    timeline: Vec<PublicEvent>,
+    pub(crate) missing: Vec<String>,
+    pub(crate) timeline: Vec<PublicEvent>,
 }
 
 /// A dossier's status for its applicant, by code and the secret printed on the receipt. Without

@@ -8,6 +8,8 @@ mod health;
 mod me;
 
 pub(crate) use calendar::{YearAnswer, year_answer};
+pub(crate) use dossiers::{PublicStatus, public_status};
+pub(crate) use files::accepted as accepted_upload;
 
 use std::sync::OnceLock;
 

@@ -11,7 +11,10 @@ mod admin_staff;
 mod admin_units;
 mod applicant;
 mod calendar;
+mod dossiers;
 mod home;
+mod intake;
+mod lookup;
 mod organisation;
 mod procedure_form;
 mod procedures;
@@ -64,6 +67,8 @@ pub(crate) struct Layout {
     pub can_manage_organisation: bool,
     pub can_manage_calendar: bool,
     pub can_manage_catalogue: bool,
+    pub can_read_dossiers: bool,
+    pub can_receive_dossiers: bool,
 }
 
 impl Layout {
@@ -80,6 +85,8 @@ impl Layout {
             can_manage_organisation: false,
             can_manage_calendar: false,
             can_manage_catalogue: false,
+            can_read_dossiers: false,
+            can_receive_dossiers: false,
         }
     }
 
@@ -102,6 +109,8 @@ impl Layout {
         self.can_manage_organisation = may(Action::ManageOrganisation);
         self.can_manage_calendar = may(Action::ManageCalendar);
         self.can_manage_catalogue = may(Action::ManageCatalogue);
+        self.can_read_dossiers = may(Action::ReadDossiers);
+        self.can_receive_dossiers = may(Action::ReceiveDossiers);
         self
     }
 
@@ -117,6 +126,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/thu-tuc", get(procedures::search))
         .route("/thu-tuc/{code}", get(procedures::show))
         .route("/thu-tuc/{code}/mau/{sha256}", get(procedures::form_file))
+        .route("/tra-cuu", get(lookup::show))
+        .route("/can-bo/tiep-nhan", get(intake::form).post(intake::submit))
+        .route("/can-bo/ho-so", get(dossiers::queue))
+        .route("/can-bo/ho-so/{code}", get(dossiers::show))
+        .route("/can-bo/ho-so/{code}/thao-tac", post(dossiers::act))
         .route("/can-bo/thu-tuc", get(admin_catalogue::list))
         .route(
             "/can-bo/thu-tuc/moi",

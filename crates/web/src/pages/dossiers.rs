@@ -1,0 +1,742 @@
+//! The processing officer's screens: the work queue (soonest due first, with due-soon, overdue
+//! and paused marked) and a dossier's page with its documents, its control sheet (each step
+//! early, on time or late) and the actions its stage and step allow the reader.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_calendar::{Date, Finished, Granularity, Instant, deadline};
+use motcua_domain::dossier::{Actor, Command, Context, Event, Refusal, Stage, decide};
+use motcua_domain::organisation::Role;
+use motcua_domain::organisation::access::Action;
+use motcua_store::{DossierFilter, DossierRow};
+use serde::Deserialize;
+
+use super::{Choice, Layout, render, require};
+use crate::AppState;
+use crate::auth::{Person, Staff, encode_component};
+use crate::dossiers::{self, Loaded};
+use crate::due::now;
+use crate::problem::Problem;
+
+pub(crate) fn page_url(code: &str) -> String {
+    format!("/can-bo/ho-so/{}", encode_component(code))
+}
+
+/// How an open dossier stands against its due date now.
+pub(crate) struct Standing {
+    pub label: &'static str,
+    pub tone: &'static str,
+}
+
+pub(crate) fn standing(state: &AppState, row: &DossierRow, paused: bool) -> Option<Standing> {
+    let stage = Stage::from_code(&row.stage)?;
+    if let Some(outcome) = row.outcome.as_deref() {
+        return Some(match outcome {
+            "late" => Standing {
+                label: "Quá hạn",
+                tone: "late",
+            },
+            "early" => Standing {
+                label: "Trước hạn",
+                tone: "ok",
+            },
+            _ => Standing {
+                label: "Đúng hạn",
+                tone: "ok",
+            },
+        });
+    }
+    if stage.is_final() {
+        return None;
+    }
+    if paused {
+        return Some(Standing {
+            label: "Tạm dừng tính thời gian",
+            tone: "muted",
+        });
+    }
+    let due = Instant(row.due_at?);
+    let at = now();
+    if deadline::classify_open(at, due, Granularity::Day) == motcua_calendar::Open::Overdue {
+        return Some(Standing {
+            label: "Quá hạn",
+            tone: "late",
+        });
+    }
+    let time = state.time.current();
+    let soon = time
+        .rules(None)
+        .ok()
+        .and_then(|r| r.is_due_soon(at, due, 1).ok())
+        .unwrap_or(false);
+    Some(if soon {
+        Standing {
+            label: "Sắp đến hạn",
+            tone: "warn",
+        }
+    } else {
+        Standing {
+            label: "Trong hạn",
+            tone: "ok",
+        }
+    })
+}
+
+pub(crate) struct QueueLine {
+    code: String,
+    href: String,
+    procedure: String,
+    applicant: String,
+    stage: &'static str,
+    assignee: String,
+    due: String,
+    standing: Option<Standing>,
+}
+
+#[derive(Template)]
+#[template(path = "dossier_queue.html")]
+struct QueuePage {
+    layout: Layout,
+    views: Vec<Choice>,
+    lines: Vec<QueueLine>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct QueueQuery {
+    /// `cua-toi` (handed to me), `dang-xu-ly` (open in my reach), `qua-han`, `tat-ca`.
+    #[serde(rename = "loc")]
+    view: Option<String>,
+    #[serde(rename = "sau")]
+    after: Option<String>,
+}
+
+const OPEN: [Stage; 6] = [
+    Stage::Submitted,
+    Stage::Received,
+    Stage::Processing,
+    Stage::SupplementRequested,
+    Stage::PaymentRequested,
+    Stage::WithdrawalRequested,
+];
+
+pub(crate) async fn queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    let reach = require!(state, staff, Action::ReadDossiers);
+    let view = q.view.clone().unwrap_or_else(|| "dang-xu-ly".into());
+    let result: Result<QueuePage, Problem> = async {
+        let mut filter = DossierFilter {
+            agencies: reach.filter(),
+            limit: 50,
+            ..Default::default()
+        };
+        match view.as_str() {
+            "cua-toi" => {
+                filter.assignee = Some(staff.user.login.clone());
+                filter.stages = OPEN.iter().map(|s| s.code().into()).collect();
+            }
+            "qua-han" => {
+                filter.stages = OPEN.iter().map(|s| s.code().into()).collect();
+                filter.due_before = Some(Instant::from_local(now().local_date(), 0).0);
+            }
+            "co-ket-qua" => filter.stages = vec![Stage::Done.code().into()],
+            "tat-ca" => {}
+            _ => filter.stages = OPEN.iter().map(|s| s.code().into()).collect(),
+        }
+        if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {
+            filter.after = Some(dossiers::decode_cursor(after)?);
+        }
+        let rows = state.db.dossiers(&filter).await?;
+        let next = (rows.len() as i64 == filter.limit)
+            .then(|| {
+                rows.last().map(|r| {
+                    format!(
+                        "/can-bo/ho-so?loc={view}&sau={}",
+                        dossiers::encode_cursor(r.due_at.unwrap_or(i64::MAX), r.id)
+                    )
+                })
+            })
+            .flatten();
+        let loaded = state
+            .catalogue
+            .current(&state.db, &now().local_date().to_string())
+            .await?;
+        let lines = rows
+            .into_iter()
+            .map(|row| {
+                let d = dossiers::unpack(row)?;
+                Ok(QueueLine {
+                    href: page_url(&d.row.code),
+                    procedure: loaded
+                        .procedures
+                        .get(&d.row.procedure_code)
+                        .map_or(d.row.procedure_code.clone(), |p| p.procedure.name.clone()),
+                    applicant: d.dossier.application.applicant.name.clone(),
+                    stage: d.dossier.stage.vietnamese(),
+                    assignee: d.dossier.assignee.clone().unwrap_or_default(),
+                    due: d.dossier.due.map(|t| Instant(t).vn()).unwrap_or_default(),
+                    standing: standing(&state, &d.row, d.dossier.paused_since.is_some()),
+                    code: d.row.code,
+                })
+            })
+            .collect::<Result<Vec<_>, Problem>>()?;
+        let views = [
+            ("dang-xu-ly", "Đang giải quyết"),
+            ("cua-toi", "Được giao cho tôi"),
+            ("qua-han", "Quá hạn"),
+            ("co-ket-qua", "Có kết quả, chờ trả"),
+            ("tat-ca", "Tất cả"),
+        ]
+        .into_iter()
+        .map(|(value, label)| Choice {
+            value: value.into(),
+            label: label.into(),
+            selected: value == view,
+        })
+        .collect();
+        Ok(QueuePage {
+            layout: Layout::new(&state, "Hồ sơ")
+                .signed_in(&staff)
+                .active("dossiers"),
+            views,
+            lines,
+            next,
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(StatusCode::OK, page),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// One row of the control sheet (Mẫu 06): who handed over to whom and when, and how the step
+/// that ended did against its budget.
+pub(crate) struct SheetLine {
+    at: String,
+    actor: String,
+    role: &'static str,
+    what: String,
+    result: Option<&'static str>,
+}
+
+pub(crate) struct Document {
+    name: String,
+    originals: u32,
+    copies: u32,
+    files: Vec<(String, String)>,
+}
+
+/// An action the reader may take now, with the fields its form needs.
+pub(crate) struct Offer {
+    action: &'static str,
+    label: &'static str,
+    fields: &'static [&'static str],
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    layout: Layout,
+    code: String,
+    href: String,
+    version: i64,
+    procedure: String,
+    stage: &'static str,
+    national: String,
+    channel: &'static str,
+    applicant: motcua_domain::dossier::Applicant,
+    received: String,
+    due: String,
+    original_due: String,
+    standing: Option<Standing>,
+    step: String,
+    assignee: String,
+    documents: Vec<Document>,
+    sheet: Vec<SheetLine>,
+    offers: Vec<Offer>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+/// Every action, what its form asks, and a stand-in command to ask `decide` whether the stage,
+/// role and step allow it (payload problems do not hide an action: the form fills them).
+const ACTIONS: [(&str, &str, &[&str]); 17] = [
+    ("receive", "Tiếp nhận hồ sơ", &[]),
+    (
+        "request_completion",
+        "Yêu cầu hoàn thiện hồ sơ (Mẫu 02)",
+        &["missing", "reason"],
+    ),
+    ("refuse", "Từ chối tiếp nhận (Mẫu 03)", &["reasons"]),
+    ("hand_over", "Chuyển bước tiếp theo", &["to_user", "note"]),
+    ("send_back", "Trả lại bước trước", &["reason", "to_user"]),
+    (
+        "request_supplement",
+        "Yêu cầu bổ sung hồ sơ",
+        &["items", "reason", "applicant_due", "second_reason"],
+    ),
+    ("provide_supplement", "Đã nhận hồ sơ bổ sung", &[]),
+    (
+        "request_payment",
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        &["amount", "reason"],
+    ),
+    ("confirm_payment", "Đã thực hiện nghĩa vụ tài chính", &[]),
+    (
+        "propose_extension",
+        "Xin lỗi, hẹn lại ngày trả (Mẫu 04)",
+        &["reason", "due"],
+    ),
+    (
+        "consult",
+        "Lấy ý kiến cơ quan phối hợp",
+        &["agency", "request"],
+    ),
+    (
+        "answer_consult",
+        "Ghi nhận ý kiến cơ quan phối hợp",
+        &["agency", "answer"],
+    ),
+    (
+        "request_withdrawal",
+        "Người nộp đề nghị rút hồ sơ",
+        &["reason"],
+    ),
+    ("stop", "Dừng giải quyết (Mẫu 05)", &["reason"]),
+    ("complete", "Hoàn thành, chuyển kết quả", &["result"]),
+    ("return", "Trả kết quả", &["channel"]),
+    ("provide_completion", "Đã hoàn thiện hồ sơ", &[]),
+];
+
+fn stand_in(action: &str) -> Option<Command> {
+    let text = || "x".to_string();
+    Some(match action {
+        "receive" => Command::Receive {
+            application: None,
+            channel: motcua_domain::dossier::Channel::Counter,
+        },
+        "request_completion" => Command::RequestCompletion {
+            application: None,
+            channel: motcua_domain::dossier::Channel::Counter,
+            missing: vec![text()],
+            reason: text(),
+        },
+        "refuse" => Command::Refuse {
+            application: None,
+            channel: motcua_domain::dossier::Channel::Counter,
+            reasons: text(),
+        },
+        "hand_over" => Command::HandOver {
+            to_user: None,
+            note: String::new(),
+        },
+        "send_back" => Command::SendBack {
+            to_user: None,
+            reason: text(),
+        },
+        "request_supplement" => Command::RequestSupplement {
+            reason: text(),
+            items: vec![text()],
+            applicant_due: "2999-01-01".into(),
+            second_reason: text(),
+        },
+        "provide_supplement" => Command::ProvideSupplement {
+            components: Vec::new(),
+        },
+        "request_payment" => Command::RequestPayment {
+            amount: 1,
+            reason: text(),
+        },
+        "confirm_payment" => Command::ConfirmPayment {},
+        "propose_extension" => Command::ProposeExtension {
+            reason: text(),
+            due: i64::MAX / 2,
+        },
+        "consult" => Command::Consult {
+            agency: text(),
+            request: text(),
+        },
+        "answer_consult" => Command::AnswerConsult {
+            agency: text(),
+            answer: text(),
+        },
+        "request_withdrawal" => Command::RequestWithdrawal { reason: text() },
+        "stop" => Command::Stop { reason: text() },
+        "complete" => Command::Complete { result: text() },
+        "return" => Command::Return {
+            channel: motcua_domain::dossier::ReturnChannel::Counter,
+        },
+        "provide_completion" => Command::ProvideCompletion {
+            components: Vec::new(),
+        },
+        _ => return None,
+    })
+}
+
+fn role_name(code: &str) -> &'static str {
+    match Role::from_code(code) {
+        Some(r) => r.vietnamese(),
+        None if code == "applicant" => "Người nộp hồ sơ",
+        None => "",
+    }
+}
+
+async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<DossierPage, Problem> {
+    let loaded = dossiers::load(state, code).await?;
+    let person = Person::Staff(staff.clone());
+    dossiers::may(state, &person, &loaded.row, Action::ReadDossiers).await?;
+    let procedure = dossiers::procedure_of(state, &loaded.row).await?;
+    let Loaded { row, dossier: d } = &loaded;
+    let events = dossiers::timeline(state, row).await?;
+    // The control sheet: each step's end against the budget it started with.
+    let mut step_due: Option<i64> = None;
+    let mut sheet = Vec::new();
+    for (r, e) in &events {
+        let ended = matches!(
+            e,
+            Event::HandedOver { .. } | Event::SentBack { .. } | Event::Completed { .. }
+        );
+        let result = match (ended, step_due) {
+            (true, Some(due)) => Some(
+                match deadline::classify_finished(Instant(r.at), Instant(due), Granularity::Day) {
+                    Finished::Early => "Trước hạn",
+                    Finished::OnTime => "Đúng hạn",
+                    Finished::Late => "Quá hạn",
+                },
+            ),
+            _ => None,
+        };
+        match e {
+            Event::Received { first_step_due, .. } => step_due = Some(*first_step_due),
+            Event::HandedOver { step_due: s, .. } | Event::SentBack { step_due: s, .. } => {
+                step_due = Some(*s)
+            }
+            Event::Resumed { step_due: s, .. } => step_due = Some(*s),
+            _ => {}
+        }
+        let mut what = e.vietnamese();
+        if let Event::HandedOver {
+            to_user: Some(u), ..
+        } = e
+        {
+            what.push_str(&format!(" — giao {u}"));
+        }
+        sheet.push(SheetLine {
+            at: Instant(r.at).vn(),
+            actor: r.actor.clone(),
+            role: role_name(&r.actor_role),
+            what,
+            result,
+        });
+    }
+    // What the reader may do now: every action the domain would accept, bar its payload.
+    let mut offers = Vec::new();
+    if let Ok(reach) = staff.reach(state, Action::ActOnDossiers, false).await
+        && (reach.contains(Some(row.desk_agency_id))
+            || reach.contains(Some(row.deciding_agency_id)))
+    {
+        let actor = Actor::Staff {
+            login: staff.user.login.clone(),
+            roles: staff.roles(),
+        };
+        let time = state.time.current();
+        let rules = time
+            .rules(Some(&d.application.deciding_agency))
+            .or_else(|_| time.rules(None))
+            .map_err(|e| Problem::from(motcua_store::StoreError::Internal(e.to_string())))?;
+        let ctx = Context {
+            now: now(),
+            actor: &actor,
+            procedure: &procedure,
+            rules,
+        };
+        for (action, label, fields) in ACTIONS {
+            let Some(command) = stand_in(action) else {
+                continue;
+            };
+            let allowed = match decide(Some(d), &command, &ctx) {
+                Ok(_) => true,
+                Err(Refusal::Invalid { field, .. }) => field != "action" && field != "step",
+                Err(_) => false,
+            };
+            if allowed {
+                offers.push(Offer {
+                    action,
+                    label,
+                    fields,
+                });
+            }
+        }
+    }
+    let (_, steps) = procedure.workflow_for(&d.application.deciding_agency);
+    let step = steps
+        .get(d.step)
+        .map(|s| format!("Bước {}: {} ({})", d.step + 1, s.name, role_name(&s.role)))
+        .unwrap_or_default();
+    Ok(DossierPage {
+        layout: Layout::new(state, &format!("Hồ sơ {code}"))
+            .signed_in(staff)
+            .active("dossiers"),
+        code: row.code.clone(),
+        href: page_url(&row.code),
+        version: row.version,
+        procedure: format!("{} – {}", procedure.code, procedure.name),
+        stage: d.stage.vietnamese(),
+        national: format!("{} – {}", d.stage.national_code(), d.stage.national_name()),
+        channel: d.channel.vietnamese(),
+        applicant: d.application.applicant.clone(),
+        received: d.received_at.map(|t| Instant(t).vn()).unwrap_or_default(),
+        due: d.due.map(|t| Instant(t).vn()).unwrap_or_default(),
+        original_due: d.original_due.map(|t| Instant(t).vn()).unwrap_or_default(),
+        standing: standing(state, row, d.paused_since.is_some()),
+        step,
+        assignee: d.assignee.clone().unwrap_or_default(),
+        documents: d
+            .application
+            .components
+            .iter()
+            .map(|c| Document {
+                name: c.name.clone(),
+                originals: c.originals,
+                copies: c.copies,
+                files: c
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        (
+                            format!("Tệp {}", i + 1),
+                            format!("/api/v1/dossiers/{}/files/{f}", encode_component(&row.code)),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        sheet,
+        offers,
+        message: None,
+        error: None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ShowQuery {
+    #[serde(rename = "da-luu")]
+    done: Option<String>,
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    require!(state, staff, Action::ReadDossiers);
+    match dossier_page(&state, &staff, &code).await {
+        Ok(mut page) => {
+            page.message = q.done.map(|action| {
+                let label = ACTIONS
+                    .iter()
+                    .find(|a| a.0 == action)
+                    .map_or("Thao tác", |a| a.1);
+                format!("Đã ghi nhận: {label}.")
+            });
+            render(StatusCode::OK, page)
+        }
+        Err(p) if p.status == 404 => super::not_found_page(&state, &page_url(&code)),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// The form of an action, as typed. Every field may be absent, so the form always parses and
+/// the role check comes first.
+#[derive(Deserialize, Default)]
+pub(crate) struct ActionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reasons: String,
+    #[serde(default)]
+    missing: String,
+    #[serde(default)]
+    items: String,
+    #[serde(default)]
+    applicant_due: String,
+    #[serde(default)]
+    second_reason: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    request: String,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    to_user: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The command a form asks for, or what is wrong with what was typed.
+fn command_of(f: &ActionForm) -> Result<Command, String> {
+    use motcua_domain::dossier::{Channel, ReturnChannel};
+    let day = |text: &str, what: &str| {
+        Date::parse_vn(text.trim())
+            .map_err(|_| format!("{what}: “{}” không phải ngày (dd/mm/yyyy).", text.trim()))
+    };
+    let user = || Some(f.to_user.trim().to_string()).filter(|u| !u.is_empty());
+    Ok(match f.action.as_str() {
+        "receive" => Command::Receive {
+            application: None,
+            channel: Channel::Counter,
+        },
+        "request_completion" => Command::RequestCompletion {
+            application: None,
+            channel: Channel::Counter,
+            missing: lines(&f.missing),
+            reason: f.reason.clone(),
+        },
+        "refuse" => Command::Refuse {
+            application: None,
+            channel: Channel::Counter,
+            reasons: f.reasons.clone(),
+        },
+        "hand_over" => Command::HandOver {
+            to_user: user(),
+            note: f.note.clone(),
+        },
+        "send_back" => Command::SendBack {
+            to_user: user(),
+            reason: f.reason.clone(),
+        },
+        "request_supplement" => Command::RequestSupplement {
+            reason: f.reason.clone(),
+            items: lines(&f.items),
+            applicant_due: day(&f.applicant_due, "Hạn bổ sung")?.to_string(),
+            second_reason: f.second_reason.clone(),
+        },
+        "provide_supplement" => Command::ProvideSupplement {
+            components: Vec::new(),
+        },
+        "request_payment" => Command::RequestPayment {
+            amount: f
+                .amount
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .map_err(|_| format!("Số tiền “{}” không hợp lệ.", f.amount.trim()))?,
+            reason: f.reason.clone(),
+        },
+        "confirm_payment" => Command::ConfirmPayment {},
+        "propose_extension" => {
+            let date = day(&f.due, "Ngày hẹn mới")?;
+            // The end of office hours of the new day, as appointments are.
+            let time = motcua_calendar::Instant::from_local(date, 17 * 60);
+            Command::ProposeExtension {
+                reason: f.reason.clone(),
+                due: time.0,
+            }
+        }
+        "consult" => Command::Consult {
+            agency: f.agency.clone(),
+            request: f.request.clone(),
+        },
+        "answer_consult" => Command::AnswerConsult {
+            agency: f.agency.clone(),
+            answer: f.answer.clone(),
+        },
+        "request_withdrawal" => Command::RequestWithdrawal {
+            reason: f.reason.clone(),
+        },
+        "stop" => Command::Stop {
+            reason: f.reason.clone(),
+        },
+        "complete" => Command::Complete {
+            result: f.result.clone(),
+        },
+        "return" => Command::Return {
+            channel: match f.channel.as_str() {
+                "post" => ReturnChannel::Post,
+                "online" => ReturnChannel::Online,
+                _ => ReturnChannel::Counter,
+            },
+        },
+        "provide_completion" => Command::ProvideCompletion {
+            components: Vec::new(),
+        },
+        other => return Err(format!("Không có thao tác “{other}”.")),
+    })
+}
+
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    require!(state, staff, Action::ActOnDossiers);
+    let refuse = |message: String| {
+        let state = state.clone();
+        let staff = staff.clone();
+        let code = code.clone();
+        async move {
+            match dossier_page(&state, &staff, &code).await {
+                Ok(mut page) => {
+                    page.error = Some(message);
+                    render(StatusCode::UNPROCESSABLE_ENTITY, page)
+                }
+                Err(p) if p.status == 404 => super::not_found_page(&state, &page_url(&code)),
+                Err(p) => p.into_response(),
+            }
+        }
+    };
+    let Ok(version) = form.version.parse::<i64>() else {
+        return refuse("Không rõ phiên bản hồ sơ; tải lại trang.".into()).await;
+    };
+    let command = match command_of(&form) {
+        Ok(c) => c,
+        Err(message) => return refuse(message).await,
+    };
+    let person = Person::Staff(staff.clone());
+    match dossiers::act(&state, &person, &code, version, command).await {
+        Ok(_) => {
+            Redirect::to(&format!("{}?da-luu={}", page_url(&code), form.action)).into_response()
+        }
+        Err(p) if p.status == 404 => super::not_found_page(&state, &page_url(&code)),
+        Err(p) if p.status >= 500 => p.into_response(),
+        Err(p) => {
+            let mut message = p.detail.clone().unwrap_or_else(|| p.title.clone());
+            if let Some(e) = p.errors.first() {
+                message = e.reason.clone();
+            }
+            refuse(message).await
+        }
+    }
+}
