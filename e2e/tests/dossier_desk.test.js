@@ -95,7 +95,12 @@ test("the dossier is handed over, decided, returned, and its applicant looks it 
   await act(leader, "Hoàn thành, chuyển kết quả", { result: "Giấy khai sinh bản chính" });
   assert.match(await leader.textContent("#facts"), /Có kết quả, chờ trả/);
 
-  await desk.goto(url);
+  // The desk finds the result to return by the applicant's identity number.
+  await desk.goto(ctx.server.base + "/can-bo/ho-so");
+  await desk.fill("#q", "001099012345");
+  await desk.click("main form button[type=submit]");
+  await desk.click(`#queue >> text=${receipt.code}`);
+  await desk.waitForSelector("#sheet");
   await act(desk, "Trả kết quả");
   assert.match(await desk.textContent("#facts"), /Đã trả kết quả/);
   const sheet = await desk.textContent("#sheet");

@@ -107,6 +107,7 @@ pub struct DossierFilter {
     pub due_before: Option<i64>,
     pub assignee: Option<String>,
     pub applicant_login: Option<String>,
+    pub applicant_id_number: Option<String>,
     /// Keyset: the list continues after this (due_at, id); dossiers without a due date sort last.
     pub after: Option<(i64, i64)>,
     pub limit: i64,
@@ -280,6 +281,7 @@ impl Db {
             ("sector", &f.sector),
             ("assignee", &f.assignee),
             ("applicant_login", &f.applicant_login),
+            ("applicant_id_number", &f.applicant_id_number),
         ] {
             if let Some(v) = value {
                 sql.push_str(&format!(" AND {column} = {}", next()));

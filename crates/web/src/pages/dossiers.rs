@@ -91,9 +91,13 @@ pub(crate) struct QueueLine {
     procedure: String,
     applicant: String,
     stage: &'static str,
+    /// Where it is: the workflow step's name.
+    step: String,
     assignee: String,
     due: String,
     standing: Option<Standing>,
+    /// Working days past the due date, for an overdue open dossier.
+    days_over: Option<i64>,
 }
 
 #[derive(Template)]
@@ -103,6 +107,7 @@ struct QueuePage {
     views: Vec<Choice>,
     lines: Vec<QueueLine>,
     next: Option<String>,
+    q: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -112,6 +117,8 @@ pub(crate) struct QueueQuery {
     view: Option<String>,
     #[serde(rename = "sau")]
     after: Option<String>,
+    /// A dossier code (opens it) or an applicant's identity number.
+    q: Option<String>,
 }
 
 const OPEN: [Stage; 6] = [
@@ -130,6 +137,11 @@ pub(crate) async fn queue(
 ) -> Response {
     let reach = require!(state, staff, Action::ReadDossiers);
     let view = q.view.clone().unwrap_or_else(|| "dang-xu-ly".into());
+    let wanted = q.q.clone().unwrap_or_default().trim().to_string();
+    // A code goes straight to its dossier (the page checks the reader's reach).
+    if wanted.contains('-') {
+        return Redirect::to(&page_url(&wanted)).into_response();
+    }
     let result: Result<QueuePage, Problem> = async {
         let mut filter = DossierFilter {
             agencies: reach.filter(),
@@ -149,10 +161,30 @@ pub(crate) async fn queue(
             "tat-ca" => {}
             _ => filter.stages = OPEN.iter().map(|s| s.code().into()).collect(),
         }
+        if !wanted.is_empty() {
+            // An applicant's dossiers, whatever their stage.
+            filter.stages.clear();
+            filter.due_before = None;
+            filter.applicant_id_number = Some(wanted.clone());
+        }
         if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {
             filter.after = Some(dossiers::decode_cursor(after)?);
         }
         let rows = state.db.dossiers(&filter).await?;
+        let time = state.time.current();
+        let today = now().local_date();
+        // The pinned procedure versions, read once each, for the step each dossier is at.
+        let mut versions: std::collections::BTreeMap<
+            (String, i64),
+            Option<motcua_domain::catalogue::Procedure>,
+        > = std::collections::BTreeMap::new();
+        for row in &rows {
+            let key = (row.procedure_code.clone(), row.procedure_version);
+            if !versions.contains_key(&key) {
+                let found = dossiers::procedure_of(&state, row).await.ok();
+                versions.insert(key, found);
+            }
+        }
         let next = (rows.len() as i64 == filter.limit)
             .then(|| {
                 rows.last().map(|r| {
@@ -171,7 +203,24 @@ pub(crate) async fn queue(
             .into_iter()
             .map(|row| {
                 let d = dossiers::unpack(row)?;
+                let step = versions
+                    .get(&(d.row.procedure_code.clone(), d.row.procedure_version))
+                    .and_then(|p| p.as_ref())
+                    .and_then(|p| {
+                        let (_, steps) = p.workflow_for(&d.dossier.application.deciding_agency);
+                        steps.get(d.dossier.step).map(|s| s.name.clone())
+                    })
+                    .unwrap_or_default();
+                let days_over = d
+                    .dossier
+                    .due
+                    .filter(|_| !d.dossier.stage.is_final() && d.dossier.outcome.is_none())
+                    .map(|due| Instant(due).local_date())
+                    .filter(|due| *due < today)
+                    .and_then(|due| time.calendar.working_days_between(due, today).ok());
                 Ok(QueueLine {
+                    step,
+                    days_over,
                     href: page_url(&d.row.code),
                     procedure: loaded
                         .procedures
@@ -207,6 +256,7 @@ pub(crate) async fn queue(
             views,
             lines,
             next,
+            q: wanted.clone(),
         })
     }
     .await;
