@@ -29,6 +29,18 @@ pub struct FileConfig {
     pub database: DatabaseFileConfig,
     #[serde(default)]
     pub calendar: CalendarFileConfig,
+    #[serde(default)]
+    pub notifications: NotificationsFileConfig,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsFileConfig {
+    pub enabled: Option<bool>,
+    pub interval_secs: Option<u64>,
+    pub due_soon_working_days: Option<u32>,
+    pub smtp_url: Option<String>,
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -89,6 +101,49 @@ pub struct Config {
     pub office_hours: OfficeHours,
     /// Office hours of agencies that keep other hours, by electronic identifier.
     pub agency_hours: BTreeMap<String, OfficeHours>,
+    pub notifications: Notifications,
+}
+
+/// The deadline alerts and notifications job.
+#[derive(Clone, PartialEq)]
+pub struct Notifications {
+    /// Run the job in this process.
+    pub enabled: bool,
+    pub interval: Duration,
+    /// "Due soon": due today or within this many working days after today.
+    pub due_soon_working_days: u32,
+    /// The SMTP server; `None`: e-mails stay queued.
+    pub smtp_url: Option<String>,
+    /// The e-mails' sender; required with `smtp_url`.
+    pub from: Option<String>,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications {
+            enabled: true,
+            interval: Duration::from_secs(60),
+            due_soon_working_days: 1,
+            smtp_url: None,
+            from: None,
+        }
+    }
+}
+
+// By hand, so the SMTP password never reaches a log or an error message.
+impl std::fmt::Debug for Notifications {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifications")
+            .field("enabled", &self.enabled)
+            .field("interval", &self.interval)
+            .field("due_soon_working_days", &self.due_soon_working_days)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(motcua_store::redact),
+            )
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -110,6 +165,7 @@ impl Default for Config {
             calendar_dir: None,
             office_hours: OfficeHours::default(),
             agency_hours: BTreeMap::new(),
+            notifications: Notifications::default(),
         }
     }
 }
@@ -192,6 +248,38 @@ impl Config {
                 &format!("calendar.agencies.\"{agency}\""),
             )?;
             self.agency_hours.insert(agency.clone(), resolved);
+        }
+        self.apply_notifications(file.notifications)
+    }
+
+    fn apply_notifications(&mut self, file: NotificationsFileConfig) -> Result<(), String> {
+        let n = &mut self.notifications;
+        if let Some(v) = file.enabled {
+            n.enabled = v;
+        }
+        if let Some(v) = file.interval_secs {
+            if v == 0 {
+                return Err("notifications.interval_secs must be at least 1".into());
+            }
+            n.interval = Duration::from_secs(v);
+        }
+        if let Some(v) = file.due_soon_working_days {
+            if v > 30 {
+                return Err("notifications.due_soon_working_days must be at most 30".into());
+            }
+            n.due_soon_working_days = v;
+        }
+        if let Some(v) = file.smtp_url {
+            n.smtp_url = Some(v);
+        }
+        if let Some(v) = file.from {
+            n.from = Some(v);
+        }
+        if n.smtp_url.is_some() && n.from.is_none() {
+            return Err(
+                "notifications.from must be set with notifications.smtp_url (the e-mails' sender)"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -281,6 +369,12 @@ mod tests {
             "afternoon",
             "cutoff",
             "[calendar.agencies.",
+            "[notifications]",
+            "enabled",
+            "interval_secs",
+            "due_soon_working_days",
+            "smtp_url",
+            "from",
         ] {
             assert!(
                 text.contains(key),
@@ -343,6 +437,41 @@ mod tests {
             (
                 "[calendar.agencies.\"X\"]\ncutoff = \"3pm\"\n",
                 "calendar.agencies.\"X\".cutoff",
+            ),
+        ] {
+            let file = parse_file(Path::new("m.toml"), text).unwrap();
+            let err = Config::default().apply_file(file).unwrap_err();
+            assert!(err.starts_with(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn notifications_are_checked_and_the_password_never_shows() {
+        let text = "[notifications]\nsmtp_url = \"smtps://motcua:bí-mật@mail.example.vn\"\n\
+                    from = \"Một cửa <motcua@example.vn>\"\ndue_soon_working_days = 2\n";
+        let file = parse_file(Path::new("m.toml"), text).unwrap();
+        let mut config = Config::default();
+        config.apply_file(file).unwrap();
+        assert_eq!(config.notifications.due_soon_working_days, 2);
+        assert!(config.notifications.smtp_url.is_some());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("bí-mật"), "{shown}");
+        assert!(
+            shown.contains("smtps://motcua:***@mail.example.vn"),
+            "{shown}"
+        );
+        for (text, expected) in [
+            (
+                "[notifications]\nsmtp_url = \"smtp://127.0.0.1:25\"\n",
+                "notifications.from must be set",
+            ),
+            (
+                "[notifications]\ninterval_secs = 0\n",
+                "notifications.interval_secs",
+            ),
+            (
+                "[notifications]\ndue_soon_working_days = 31\n",
+                "notifications.due_soon_working_days",
             ),
         ] {
             let file = parse_file(Path::new("m.toml"), text).unwrap();

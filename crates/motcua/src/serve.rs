@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use motcua_store::migrate::MigrationReport;
 use motcua_store::{Db, DbOptions};
+use motcua_web::jobs::{JobConfig, JobHandle};
+use motcua_web::notifier::{Notifiers, SmtpNotifier};
 use motcua_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 
@@ -161,6 +163,8 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     }
     // A malformed calendar file stops the start before anything is bound or created.
     let local_years = crate::working_time::local_years(&config)?;
+    // So does a malformed SMTP URL or sender.
+    let job = job_setup(&config)?;
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
         let why = if e.kind() == std::io::ErrorKind::AddrInUse {
             "the address is already in use (is another motcua running?)".to_string()
@@ -199,14 +203,20 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     let address = listener
         .local_addr()
         .map_err(|e| Failure::run(e.to_string()))?;
-    let state = AppState::new(db.clone(), web_config(&config), time);
+    let state = AppState::new(db.clone(), web_config(&config), time.clone());
     let shutdown = shutdown_signal();
     // The address goes to stdout so scripts and tests can find a server started on port 0.
     println!("motcua serves http://{address} ({})", db.url());
     tracing::info!(%address, backend = db.backend().name(), "serving");
-    motcua_web::serve(listener, motcua_web::app(state), shutdown)
-        .await
-        .map_err(|e| Failure::run(format!("the server stopped: {e}")))?;
+    let job: Option<JobHandle> =
+        job.map(|(notifiers, jobs)| motcua_web::jobs::spawn(db.clone(), time, notifiers, jobs));
+    let served = motcua_web::serve(listener, motcua_web::app(state), shutdown).await;
+    // The job finishes the message in hand before the database closes; one still unsent after
+    // the grace period keeps its lease and is sent again once that expires.
+    if let Some(job) = job {
+        job.stop(std::time::Duration::from_secs(10)).await;
+    }
+    served.map_err(|e| Failure::run(format!("the server stopped: {e}")))?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -232,6 +242,24 @@ async fn prepare(
             .map_err(|e| Failure::run(format!("cannot load the demo province: {e}")))?;
     }
     Ok(time)
+}
+
+/// The notification job's settings and senders, if it runs in this process.
+fn job_setup(config: &Config) -> Result<Option<(Notifiers, JobConfig)>, Failure> {
+    let n = &config.notifications;
+    if !n.enabled {
+        return Ok(None);
+    }
+    let email = match (&n.smtp_url, &n.from) {
+        (Some(url), Some(from)) => Some(SmtpNotifier::new(url, from).map_err(Failure::usage)?),
+        _ => None,
+    };
+    let jobs = JobConfig {
+        interval: n.interval,
+        due_soon_working_days: n.due_soon_working_days,
+        site_name: config.site_name.clone(),
+    };
+    Ok(Some((Notifiers::new(email), jobs)))
 }
 
 fn web_config(config: &Config) -> WebConfig {
