@@ -180,9 +180,8 @@ pub(crate) async fn queue(
         > = std::collections::BTreeMap::new();
         for row in &rows {
             let key = (row.procedure_code.clone(), row.procedure_version);
-            if !versions.contains_key(&key) {
-                let found = dossiers::procedure_of(&state, row).await.ok();
-                versions.insert(key, found);
+            if let std::collections::btree_map::Entry::Vacant(slot) = versions.entry(key) {
+                slot.insert(dossiers::procedure_of(&state, row).await.ok());
             }
         }
         let next = (rows.len() as i64 == filter.limit)

@@ -222,7 +222,7 @@ async fn page(
                         name: c.name.clone(),
                         form: c.form.clone(),
                         case: c.case.clone(),
-                        given: given.as_ref().map_or(false, |g| g.contains_key(&index)),
+                        given: given.as_ref().is_some_and(|g| g.contains_key(&index)),
                         originals: typed.map_or(c.originals.to_string(), |t| t.0.clone()),
                         copies: typed.map_or(c.copies.to_string(), |t| t.1.clone()),
                     }
