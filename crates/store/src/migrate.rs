@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_catalogue_publishing"),
     migration!(6, "0006_dossiers"),
     migration!(7, "0007_alerts_outbox"),
+    migration!(8, "0008_outbox_by_channel"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -408,17 +408,26 @@ impl Db {
     }
 
     /// Notes on the waiting messages of a channel nobody can send yet why they wait, without
-    /// counting an attempt: they stay queued until the channel is configured. Returns how many
-    /// messages got the note (those that had another error keep it).
-    pub async fn note_unsendable(&self, channel: &str, reason: &str) -> Result<u64, StoreError> {
+    /// counting an attempt: they stay queued until the channel is configured. Only messages due
+    /// from `since` are looked at (a message never tried is due from when it was queued), so a
+    /// caller that notes every minute reads the new ones, not the whole backlog. Returns how many
+    /// got the note (those that had another error keep it).
+    pub async fn note_unsendable(
+        &self,
+        channel: &str,
+        reason: &str,
+        since: i64,
+    ) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
         let changed = on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "UPDATE outbox SET last_error = $2
-                 WHERE channel = $1 AND next_attempt_at IS NOT NULL AND last_error IS NULL",
+                 WHERE channel = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at >= $3
+                   AND last_error IS NULL",
             )
             .bind(channel)
             .bind(reason)
+            .bind(since)
             .execute(&mut *conn)
             .await?
             .rows_affected()

@@ -1475,16 +1475,33 @@ async fn unsendable_channels_keep_their_messages(db: Db, _backend: Backend) {
     }
     tx.commit().await.unwrap();
     let why = "Chưa cấu hình kênh SMS: tin nhắn chờ đến khi có cấu hình.";
-    assert_eq!(db.note_unsendable("sms", why).await.unwrap(), 2);
-    assert_eq!(db.note_unsendable("sms", why).await.unwrap(), 0);
+    assert_eq!(db.note_unsendable("sms", why, i64::MIN).await.unwrap(), 2);
+    assert_eq!(db.note_unsendable("sms", why, i64::MIN).await.unwrap(), 0);
     for m in db.outbox_messages(None).await.unwrap() {
         assert_eq!(m.last_error.as_deref(), Some(why));
         assert_eq!((m.attempts, m.next_attempt_at), (0, Some(1_000)));
     }
+    // Later notes read only what was queued since.
+    let mut tx = db.begin().await.unwrap();
+    for (to, at) in [("0911111111", 1_500), ("0922222222", 5_000)] {
+        let mut sms = message(to, "H99.10-260301-0002");
+        sms.channel = "sms";
+        tx.enqueue(&sms, at).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(db.note_unsendable("sms", why, 2_000).await.unwrap(), 1);
+    let noted: Vec<Option<String>> = db
+        .outbox_messages(Some("H99.10-260301-0002"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.last_error)
+        .collect();
+    assert_eq!(noted, [None, Some(why.to_string())]);
     // Once the channel can be sent, the messages are there to claim.
     let claimed = db
         .claim_messages("a", &["sms"], 10, 2_000, 3_000)
         .await
         .unwrap();
-    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed.len(), 3);
 }

@@ -315,8 +315,9 @@ pub async fn deliver(
     owner: &str,
     now: Instant,
 ) -> Result<DeliveryReport, StoreError> {
-    for (channel, why, first) in notifiers.unavailable() {
-        let noted = db.note_unsendable(channel, why).await?;
+    for (channel, why, since) in notifiers.unavailable(now.0) {
+        let noted = db.note_unsendable(channel, why, since).await?;
+        let first = since == i64::MIN;
         if first && channel == "email" {
             tracing::warn!(
                 "e-mail is not configured (notifications.smtp_url): e-mails stay queued until it is"

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
@@ -188,9 +188,14 @@ fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The notifier of each channel, and whether the log has said a channel cannot send.
+/// Messages queued this long before the last note are noted again: another process may commit
+/// a message a little after the instant it was queued for.
+const NOTE_OVERLAP: i64 = 3600 * 1_000_000;
+
+/// The notifier of each channel, and for those that cannot send, when their waiting messages were
+/// last noted (`i64::MIN`: never, in this process).
 pub struct Notifiers {
-    list: Vec<(Box<dyn Notifier>, AtomicBool)>,
+    list: Vec<(Box<dyn Notifier>, AtomicI64)>,
 }
 
 impl Notifiers {
@@ -202,14 +207,14 @@ impl Notifiers {
         };
         Notifiers {
             list: vec![
-                (email, AtomicBool::new(false)),
+                (email, AtomicI64::new(i64::MIN)),
                 (
                     Box::new(NotConfigured::new(Channel::Sms)),
-                    AtomicBool::new(false),
+                    AtomicI64::new(i64::MIN),
                 ),
                 (
                     Box::new(NotConfigured::new(Channel::Zalo)),
-                    AtomicBool::new(false),
+                    AtomicI64::new(i64::MIN),
                 ),
             ],
         }
@@ -231,15 +236,17 @@ impl Notifiers {
             .collect()
     }
 
-    /// The channels that cannot, with why, and whether this is the first time it is asked (so
-    /// the log says it once per process, not every minute).
-    pub fn unavailable(&self) -> Vec<(&'static str, &str, bool)> {
+    /// The channels that cannot send at `now`, with why, and from when their waiting messages
+    /// need the note: `i64::MIN` the first time in this process (all of them, and the log says
+    /// so once), then a little before the previous time.
+    pub fn unavailable(&self, now: i64) -> Vec<(&'static str, &str, i64)> {
         self.list
             .iter()
-            .filter_map(|(n, told)| {
+            .filter_map(|(n, noted)| {
                 n.unavailable().map(|why| {
-                    let first = !told.swap(true, Ordering::Relaxed);
-                    (n.channel().code(), why, first)
+                    let last = noted.swap(now, Ordering::Relaxed);
+                    let since = last.checked_sub(NOTE_OVERLAP).unwrap_or(i64::MIN);
+                    (n.channel().code(), why, since)
                 })
             })
             .collect()
@@ -284,15 +291,16 @@ mod tests {
     }
 
     #[test]
-    fn unconfigured_channels_are_said_once() {
+    fn unconfigured_channels_are_noted_from_the_last_time() {
         let n = Notifiers::new(None);
         assert!(n.ready().is_empty());
-        let first = n.unavailable();
+        let first = n.unavailable(10 * NOTE_OVERLAP);
         assert_eq!(
-            first.iter().map(|(c, _, f)| (*c, *f)).collect::<Vec<_>>(),
-            [("email", true), ("sms", true), ("zalo", true)]
+            first.iter().map(|(c, _, s)| (*c, *s)).collect::<Vec<_>>(),
+            [("email", i64::MIN), ("sms", i64::MIN), ("zalo", i64::MIN)]
         );
-        assert!(n.unavailable().iter().all(|(_, _, first)| !first));
+        let then = n.unavailable(11 * NOTE_OVERLAP);
+        assert!(then.iter().all(|(_, _, since)| *since == 9 * NOTE_OVERLAP));
         let with_mail = Notifiers::new(Some(
             SmtpNotifier::new("smtp://127.0.0.1:2525", "motcua@example.vn").unwrap(),
         ));
