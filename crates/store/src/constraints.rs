@@ -37,6 +37,11 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
     ),
     ("procedure_versions.code", "procedure_versions_one_draft"),
     ("files.sha256", "files_pkey"),
+    ("dossiers.code", "dossiers_code"),
+    (
+        "dossiers.created_by, dossiers.idempotency_key",
+        "dossiers_idempotency",
+    ),
     (
         "dossier_alerts.dossier_id, dossier_alerts.kind, dossier_alerts.due_at",
         "dossier_alerts_pkey",

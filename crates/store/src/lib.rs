@@ -4,6 +4,7 @@
 //! accept (`$1` placeholders, `BIGINT`/`TEXT` columns), and run through the `on_read!`/`on_write!`
 //! macros, which expand the same body once per backend. Nothing outside this crate writes SQL.
 
+mod bulk;
 mod calendar_years;
 mod catalogue;
 mod constraints;
@@ -20,6 +21,7 @@ mod people;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use bulk::History;
 pub use calendar_years::CalendarYearVersion;
 pub use catalogue::{FormFile, NewProcedureVersion, ProcedureRow, VersionSummary};
 pub use copy::{CopyError, TableCopy, copy_database};

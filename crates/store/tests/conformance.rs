@@ -68,6 +68,7 @@ conformance!(
     an_expired_lease_is_claimed_again,
     failures_back_off_then_give_up,
     unsendable_channels_keep_their_messages,
+    histories_in_bulk_chain_and_numbering_continues,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -1164,6 +1165,121 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
         .await
         .unwrap();
     assert!(nothing.is_empty());
+}
+
+/// Histories of dossiers received at `agency` on 2026-03-01 (numbered as their codes end), of
+/// 1, 2 or 3 events.
+fn histories(codes: &[String], agency: i64) -> Vec<motcua_store::History<'_>> {
+    const KINDS: [&str; 3] = ["opened", "received", "handed_over"];
+    codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let n = i % 3 + 1;
+            motcua_store::History {
+                dossier: new_dossier(code, agency),
+                desk: "H99.10",
+                day: "2026-03-01",
+                number: code[code.len() - 4..].parse().unwrap(),
+                projection: projection(KINDS[n - 1], n as i64, Some(5_000 + i as i64)),
+                events: (0..n).map(|k| event(KINDS[k], 1_000 + k as i64)).collect(),
+            }
+        })
+        .collect()
+}
+
+async fn histories_in_bulk_chain_and_numbering_continues(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let agency = dossier_agency(&db).await;
+    // More than one statement's worth of dossiers (500) and of events (3,000); number 7 comes
+    // later, as an import may bring an older dossier.
+    let codes: Vec<String> = (1..=1_600)
+        .filter(|n| *n != 7)
+        .map(|n| format!("H99.10-260301-{n:04}"))
+        .collect();
+    let bulk = histories(&codes, agency);
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_histories(&bulk).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let events: i64 = bulk.iter().map(|h| h.events.len() as i64).sum();
+    let (breaks, checked) = db.verify_chains().await.unwrap();
+    assert_eq!((breaks, checked as i64), (vec![], events));
+    // The same hashes as a dossier appended event by event.
+    let row = db.dossier_by_code(&codes[2]).await.unwrap().unwrap();
+    let stored = db.dossier_events(row.id).await.unwrap();
+    let mut prev = motcua_store::GENESIS.to_string();
+    for (e, new) in stored.iter().zip(&bulk[2].events) {
+        assert_eq!(e.prev_hash, prev);
+        assert_eq!(
+            e.hash,
+            motcua_store::event_hash(&prev, &codes[2], e.seq, new)
+        );
+        prev = e.hash.clone();
+    }
+    assert_eq!((row.version, row.stage.as_str()), (3, "handed_over"));
+    // A bulk dossier goes on like any other.
+    let mut tx = db.begin().await.unwrap();
+    tx.append_events(
+        row.id,
+        3,
+        &projection("done", 4, Some(5_000)),
+        &[event("completed", 9_000)],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        db.verify_chains().await.unwrap(),
+        (vec![], events as u64 + 1)
+    );
+
+    // The day's numbering continues after the highest number used, and is never lowered.
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(
+        tx.next_dossier_number("H99.10", "2026-03-01")
+            .await
+            .unwrap(),
+        1_601
+    );
+    tx.commit().await.unwrap();
+    let late = vec!["H99.10-260301-0007".to_string()];
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_histories(&histories(&late, agency))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.next_dossier_number("H99.10", "2026-03-01")
+            .await
+            .unwrap(),
+        1_602
+    );
+    assert_eq!(
+        tx.next_dossier_number("H99.10", "2026-03-02")
+            .await
+            .unwrap(),
+        1
+    );
+    tx.commit().await.unwrap();
+
+    // A projection that does not end where its events end is refused, and nothing is written.
+    let odd = vec!["H99.10-260301-5000".to_string()];
+    let mut wrong = histories(&odd, agency);
+    wrong[0].projection.version = 7;
+    let mut tx = db.begin().await.unwrap();
+    assert!(tx.insert_histories(&wrong).await.is_err());
+    drop(tx);
+    assert!(db.dossier_by_code(&odd[0]).await.unwrap().is_none());
+    // A code used before is refused by its constraint, as for a single receipt.
+    let mut tx = db.begin().await.unwrap();
+    let err = tx
+        .insert_histories(&histories(&codes[..1], agency))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Constraint { constraint, .. } if constraint == "dossiers_code"),
+        "{err:?}"
+    );
 }
 
 /// A dossier in `stage`, due at `due`, for alerts to belong to.
