@@ -80,7 +80,7 @@ pub async fn demo(global: &GlobalArgs) -> Result<(), Failure> {
     let config = load_config(global)?;
     crate::serve::init_logging(&config);
     let (db, _) = open_database(&config).await?;
-    let loaded = crate::demo::load_and_announce(&db).await;
+    let loaded = crate::demo::load_and_announce_with(&db, &config).await;
     db.close().await;
     loaded.map_err(|e| Failure::run(e.to_string()))
 }

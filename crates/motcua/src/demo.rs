@@ -1,12 +1,17 @@
 //! The demo province (`data/demo/province.toml` and `data/demo/catalogue.json`, fictional
 //! sample data): loaded into an empty database on first start and by `motcua demo`. The
-//! organisation is one transaction; the catalogue, checked against it, is a second.
+//! organisation is one transaction; the catalogue, checked against it, is a second; then a year
+//! of dossiers (`demo_dossiers`), in transactions of a thousand.
 
 use std::collections::BTreeMap;
 
+use motcua_calendar::{Instant, WorkingTime};
 use motcua_domain::organisation::{AgencyIdentifier, AgencyKind, Role, UnitKind};
+use motcua_domain::text::thousands;
 use motcua_store::{AuditEntry, Db, NewAgency, NewUnit, NewUser, StoreError, Tx};
 use serde::Deserialize;
+
+use crate::config::Config;
 
 const PROVINCE: &str = include_str!("../../../data/demo/province.toml");
 const CATALOGUE: &str = include_str!("../../../data/demo/catalogue.json");
@@ -78,6 +83,7 @@ pub struct Loaded {
     pub procedures: usize,
     /// (login, full name, roles in Vietnamese)
     pub staff: Vec<(String, String, String)>,
+    pub dossiers: crate::demo_dossiers::Summary,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +96,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("the demo catalogue does not import: {0}")]
     Catalogue(String),
+    #[error("the demo dossiers were not made: {0}")]
+    Dossiers(#[from] crate::demo_dossiers::GenerateError),
 }
 
 fn bad(message: impl Into<String>) -> DemoError {
@@ -103,9 +111,15 @@ fn committee_name(unit_name: &str) -> String {
 }
 
 /// Loads the demo province, giving every account the hash `hash()` returns (one argon2 hash per
-/// account, each with its own salt, of the same initial password). Nothing is written unless
-/// everything is.
-pub async fn load(db: &Db, hash: impl Fn() -> String) -> Result<Loaded, DemoError> {
+/// account, each with its own salt, of the same initial password), and its dossiers of the year
+/// before `now`, with deadlines computed in `time`. The organisation and the catalogue are each
+/// written whole or not at all; the dossiers follow in transactions of a thousand.
+pub async fn load(
+    db: &Db,
+    time: &WorkingTime,
+    now: Instant,
+    hash: impl Fn() -> String,
+) -> Result<Loaded, DemoError> {
     let file: File = toml::from_str(PROVINCE).map_err(|e| bad(e.to_string()))?;
     if db.has_organisation().await? {
         return Err(DemoError::NotEmpty);
@@ -259,9 +273,7 @@ pub async fn load(db: &Db, hash: impl Fn() -> String) -> Result<Loaded, DemoErro
     })
     .await?;
     tx.commit().await?;
-    let today = motcua_calendar::Instant(motcua_store::migrate::now_micros())
-        .local_date()
-        .to_string();
+    let today = now.local_date().to_string();
     let imported = motcua_web::catalogue::import(db, CATALOGUE, "motcua demo", &today, None)
         .await
         .map_err(|e| match e {
@@ -278,12 +290,21 @@ pub async fn load(db: &Db, hash: impl Fn() -> String) -> Result<Loaded, DemoErro
     let mut tx = db.begin().await?;
     tx.mark_entered_when_decided().await?;
     tx.commit().await?;
+    let dossiers = crate::demo_dossiers::generate(
+        db,
+        time,
+        crate::demo_dossiers::SEED,
+        crate::demo_dossiers::COUNT,
+        now,
+    )
+    .await?;
     Ok(Loaded {
         province: file.province.name.clone(),
         units: units.len(),
         agencies: agencies.len(),
         procedures: imported.procedures,
         staff,
+        dossiers,
     })
 }
 
@@ -338,12 +359,25 @@ async fn insert_agency(
     Ok(())
 }
 
-/// Loads the demo with a fresh initial password and says so on stdout: the accounts, and the
-/// password that each must change at first sign-in.
+/// Loads the demo with a fresh initial password and says so on stdout: the accounts, the
+/// password that each must change at first sign-in, and dossiers to look up. Deadlines follow
+/// the shipped calendar, the years saved in the database and the default office hours.
 pub async fn load_and_announce(db: &Db) -> Result<(), DemoError> {
+    load_and_announce_with(db, &Config::default()).await
+}
+
+/// As [`load_and_announce`], with the calendar folder and office hours of `config`.
+pub async fn load_and_announce_with(db: &Db, config: &Config) -> Result<(), DemoError> {
+    let years = crate::working_time::local_years(config).map_err(|f| bad(f.message))?;
+    let saved = motcua_web::saved_years(db).await.map_err(bad)?;
+    let time = motcua_web::TimeHandle::new(crate::working_time::setup(config, years), saved);
     let password = motcua_web::initial_password();
     let for_hash = password.clone();
-    let loaded = load(db, move || motcua_web::hash_password(&for_hash)).await?;
+    let now = Instant(motcua_store::migrate::now_micros());
+    let loaded = load(db, &time.current(), now, move || {
+        motcua_web::hash_password(&for_hash)
+    })
+    .await?;
     println!(
         "Đã nạp {} (dữ liệu mẫu, không có thật): {} đơn vị hành chính, {} cơ quan, {} thủ tục hành chính.",
         loaded.province, loaded.units, loaded.agencies, loaded.procedures
@@ -352,6 +386,24 @@ pub async fn load_and_announce(db: &Db) -> Result<(), DemoError> {
     println!("Mật khẩu ban đầu: {password}");
     for (login, name, roles) in &loaded.staff {
         println!("  {login:<20} {name} — {roles}");
+    }
+    let d = &loaded.dossiers;
+    println!(
+        "Hồ sơ mẫu của 12 tháng qua: {} hồ sơ ({} nộp trực tuyến, {} đã trả kết quả, {} trễ hạn, {} đã xin lỗi và gia hạn).",
+        thousands(d.dossiers as i64),
+        thousands(d.online as i64),
+        thousands(d.by_stage.get("returned").copied().unwrap_or(0) as i64),
+        thousands(d.late as i64),
+        thousands(d.extended as i64)
+    );
+    println!(
+        "Tra cứu thử tại /tra-cuu bằng mã hồ sơ và mã tra cứu in trên giấy tiếp nhận (hoặc GET /api/v1/lookup/<mã hồ sơ>?secret=<mã tra cứu>):"
+    );
+    for (code, secret, stage) in &d.examples {
+        println!(
+            "  {code:<24} {secret}  {}",
+            stage.national_name().to_lowercase()
+        );
     }
     Ok(())
 }

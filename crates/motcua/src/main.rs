@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod demo_dossiers;
 mod serve;
 mod working_time;
 

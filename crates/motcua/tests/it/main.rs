@@ -12,6 +12,7 @@ mod calendar_admin;
 mod catalogue;
 mod cli;
 mod demo;
+mod demo_dossiers;
 mod dossiers;
 mod http;
 mod merge;
