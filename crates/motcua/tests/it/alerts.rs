@@ -18,7 +18,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::on_both_backends;
-use crate::support::motcua;
+use crate::support::{listing, motcua, stderr_lines};
 
 on_both_backends!(
     the_job_alerts_each_dossier_once_per_due_date,
@@ -736,6 +736,42 @@ async fn a_served_motcua_sends_a_result_notice_by_itself() {
         .unwrap();
     assert!(sent[0].sent_at.is_some(), "{sent:?}");
     db.close().await;
+}
+
+/// A mail setting that cannot work stops the start with one line, before anything is created.
+#[test]
+fn bad_mail_settings_stop_the_server_before_anything_is_created() {
+    for (settings, expected) in [
+        (
+            "smtp_url = \"smtp://motcua:bí-mật@mail.example.vn:587\"\nfrom = \"motcua@example.vn\"",
+            "would send the password unencrypted",
+        ),
+        (
+            "smtp_url = \"smtps://mail.example.vn\"",
+            "notifications.from must be set",
+        ),
+        (
+            "smtp_url = \"smtps://mail.example.vn\"\nfrom = \"một cửa\"",
+            "notifications.from",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("motcua.toml"),
+            format!("[notifications]\n{settings}\n"),
+        )
+        .unwrap();
+        let output = motcua(dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{settings}");
+        let lines = stderr_lines(&output);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains(expected), "{}", lines[0]);
+        assert!(!lines[0].contains("bí-mật"), "{}", lines[0]);
+        assert_eq!(listing(dir.path()), ["motcua.toml"]);
+    }
 }
 
 /// What the SMTP server was given in one transaction.
