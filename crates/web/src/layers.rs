@@ -30,14 +30,17 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// into axum's, so the tower-http layers compose with axum's middleware functions.
 pub(crate) fn apply(router: Router, config: &WebConfig) -> Router {
     router
-        // Uploads may be larger than other bodies; every other route keeps `body_limit` through
-        // `DefaultBodyLimit`, which the upload route lifts to check `upload_limit` itself. The
-        // margin lets a file a little over the limit get a problem document rather than a cut
-        // connection.
-        .layer(RequestBodyLimitLayer::new(
-            config.body_limit.max(config.upload_limit + 1024 * 1024),
-        ))
+        // The largest body any route takes (the desk's intake with its scans); each route's own
+        // limit is checked from the headers first (`refuse_oversized`) and by its extractors.
+        .layer(RequestBodyLimitLayer::new(largest_body(config)))
         .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(middleware::from_fn_with_state(
+            BodyLimits {
+                body: config.body_limit,
+                upload: config.upload_limit,
+            },
+            refuse_oversized,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
@@ -55,6 +58,57 @@ pub(crate) fn apply(router: Router, config: &WebConfig) -> Router {
             tracing::info_span!("request", method = %req.method(), uri = %req.uri(), id)
         }))
         .layer(SetRequestIdLayer::new(X_REQUEST_ID, Counter))
+}
+
+/// The routes that take files, and how much each may take in one request.
+#[derive(Clone, Copy)]
+struct BodyLimits {
+    body: usize,
+    upload: usize,
+}
+
+impl BodyLimits {
+    fn for_path(self, path: &str) -> usize {
+        match path {
+            // One file; a little over the limit still reaches the handler's problem document.
+            "/api/v1/files" => self.upload + 1024 * 1024,
+            // A dossier's scans, several files.
+            "/can-bo/tiep-nhan" => 4 * self.upload,
+            _ => self.body,
+        }
+    }
+}
+
+fn largest_body(config: &WebConfig) -> usize {
+    config.body_limit.max(4 * config.upload_limit)
+}
+
+/// A body announced larger than its route takes is refused from the headers, before it is sent.
+async fn refuse_oversized(
+    axum::extract::State(limits): axum::extract::State<BodyLimits>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let limit = limits.for_path(request.uri().path());
+    if announced.is_some_and(|n| n > limit) {
+        use axum::response::IntoResponse;
+        return crate::problem::Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Dữ liệu gửi lên quá lớn",
+        )
+        .detail(format!(
+            "Tối đa {} MB cho mỗi lần gửi.",
+            limit.div_ceil(1024 * 1024)
+        ))
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Request ids: a per-process random prefix and a counter, so ids from several motcua

@@ -127,7 +127,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/thu-tuc/{code}", get(procedures::show))
         .route("/thu-tuc/{code}/mau/{sha256}", get(procedures::form_file))
         .route("/tra-cuu", get(lookup::show))
-        .route("/can-bo/tiep-nhan", get(intake::form).post(intake::submit))
+        .route(
+            "/can-bo/tiep-nhan",
+            // Scans are larger than other forms: the limit is the intake's own (`layers`).
+            get(intake::form)
+                .post(intake::submit)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/can-bo/ho-so", get(dossiers::queue))
         .route("/can-bo/ho-so/{code}", get(dossiers::show))
         .route("/can-bo/ho-so/{code}/thao-tac", post(dossiers::act))
