@@ -31,6 +31,14 @@ pub struct FileConfig {
     pub calendar: CalendarFileConfig,
     #[serde(default)]
     pub notifications: NotificationsFileConfig,
+    #[serde(default)]
+    pub dossiers: DossiersFileConfig,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DossiersFileConfig {
+    pub code_format: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -102,6 +110,8 @@ pub struct Config {
     /// Office hours of agencies that keep other hours, by electronic identifier.
     pub agency_hours: BTreeMap<String, OfficeHours>,
     pub notifications: Notifications,
+    /// The dossier code's template (`motcua_domain::dossier::code`), checked when read.
+    pub code_format: String,
 }
 
 /// The deadline alerts and notifications job.
@@ -166,6 +176,7 @@ impl Default for Config {
             office_hours: OfficeHours::default(),
             agency_hours: BTreeMap::new(),
             notifications: Notifications::default(),
+            code_format: motcua_domain::dossier::code::DEFAULT_FORMAT.to_string(),
         }
     }
 }
@@ -248,6 +259,11 @@ impl Config {
                 &format!("calendar.agencies.\"{agency}\""),
             )?;
             self.agency_hours.insert(agency.clone(), resolved);
+        }
+        if let Some(format) = file.dossiers.code_format {
+            motcua_domain::dossier::CodeFormat::parse(&format)
+                .map_err(|e| format!("dossiers.code_format: {e}"))?;
+            self.code_format = format;
         }
         self.apply_notifications(file.notifications)
     }
@@ -375,6 +391,8 @@ mod tests {
             "due_soon_working_days",
             "smtp_url",
             "from",
+            "[dossiers]",
+            "code_format",
         ] {
             assert!(
                 text.contains(key),
@@ -443,6 +461,22 @@ mod tests {
             let err = Config::default().apply_file(file).unwrap_err();
             assert!(err.starts_with(expected), "{err}");
         }
+    }
+
+    #[test]
+    fn a_dossier_code_format_that_could_repeat_codes_is_refused() {
+        let good = "[dossiers]\ncode_format = \"{agency}-{yyyymmdd}-{seq:5}\"\n";
+        let file = parse_file(Path::new("m.toml"), good).unwrap();
+        let mut config = Config::default();
+        config.apply_file(file).unwrap();
+        assert_eq!(config.code_format, "{agency}-{yyyymmdd}-{seq:5}");
+        let bad = parse_file(
+            Path::new("m.toml"),
+            "[dossiers]\ncode_format = \"{agency}-{yymmdd}\"\n",
+        )
+        .unwrap();
+        let err = Config::default().apply_file(bad).unwrap_err();
+        assert!(err.contains("dossiers.code_format"), "{err}");
     }
 
     #[test]

@@ -271,6 +271,8 @@ fn web_config(config: &Config) -> WebConfig {
         session_idle: config.session_idle,
         session_absolute: config.session_absolute,
         files_dir: config.data_dir.join("files"),
+        code_format: motcua_domain::dossier::CodeFormat::parse(&config.code_format)
+            .expect("checked when the configuration was read"),
         ..WebConfig::default()
     }
 }

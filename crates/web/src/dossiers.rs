@@ -5,7 +5,7 @@
 
 use motcua_calendar::Instant;
 use motcua_domain::catalogue::Procedure;
-use motcua_domain::dossier::{Actor, CodeFormat, Command, Context, Dossier, Event, decide};
+use motcua_domain::dossier::{Actor, Command, Context, Dossier, Event, decide};
 use motcua_domain::organisation::access::{Action, Reach};
 use motcua_store::{DossierRow, EventBatch, NewDossier, Projection, StoreError};
 
@@ -340,14 +340,13 @@ pub(crate) async fn open(
     let batch = EventBatch::new(&events, at.0, &created_by, &role);
     let state_json = serde_json::to_string(&dossier).expect("a dossier serialises");
     let secret = lookup_secret();
-    let format = CodeFormat::default();
     let applicant_login = match person {
         Person::Applicant(user) => Some(user.login.as_str()),
         Person::Staff(_) => None,
     };
     let mut tx = state.db.begin().await?;
     let seq = tx.next_dossier_number(&desk, &day.to_string()).await?;
-    let code = format.code(&desk, day, seq);
+    let code = state.config.code_format.code(&desk, day, seq);
     let inserted = tx
         .insert_dossier(
             &NewDossier {

@@ -50,6 +50,8 @@ pub struct WebConfig {
     pub files_dir: std::path::PathBuf,
     /// Largest file a dossier's document may be (a scan of many pages).
     pub upload_limit: usize,
+    /// How new dossiers' codes are written.
+    pub code_format: motcua_domain::dossier::CodeFormat,
 }
 
 impl Default for WebConfig {
@@ -63,6 +65,7 @@ impl Default for WebConfig {
             session_absolute: Duration::from_secs(12 * 3600),
             files_dir: std::path::PathBuf::from("motcua-data/files"),
             upload_limit: 10 * 1024 * 1024,
+            code_format: motcua_domain::dossier::CodeFormat::default(),
         }
     }
 }
