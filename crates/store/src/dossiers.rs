@@ -383,6 +383,25 @@ impl Db {
         }))
     }
 
+    /// The dossier a creator already made with this idempotency key, if any: read outside any
+    /// write transaction, so a retry check never waits for or holds the write lock (a retry
+    /// racing the first request is caught by the unique index when it inserts).
+    pub async fn dossier_by_idempotency_key(
+        &self,
+        created_by: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT code FROM dossiers WHERE created_by = $1 AND idempotency_key = $2",
+            )
+            .bind(created_by)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     pub async fn dossier_events(&self, dossier_id: i64) -> Result<Vec<EventRow>, StoreError> {
         type Tuple = (i64, String, String, i64, String, String, String, String);
         let rows: Vec<Tuple> = on_read!(self, |pool| {
@@ -660,28 +679,43 @@ impl Tx {
         events: &[NewEvent<'_>],
         hashes: &[String],
     ) -> Result<(), StoreError> {
-        let mut prev = first_prev.to_string();
-        for (i, (e, hash)) in events.iter().zip(hashes).enumerate() {
-            let seq = first_seq + i as i64;
-            on_tx!(self, |conn| {
-                sqlx::query(
-                    "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor, actor_role, prev_hash, hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(dossier_id)
-                .bind(seq)
-                .bind(e.kind)
-                .bind(e.payload)
-                .bind(e.at)
-                .bind(e.actor)
-                .bind(e.actor_role)
-                .bind(&prev)
-                .bind(hash)
-                .execute(&mut *conn)
-                .await?;
-            });
-            prev = hash.clone();
+        if events.is_empty() {
+            return Ok(());
         }
+        // One statement for all of them: each statement is a round trip while the write lock
+        // is held, and a receipt writes two events.
+        let rows: Vec<String> = (0..events.len())
+            .map(|i| {
+                let marks: Vec<String> = (1..=9).map(|c| format!("${}", i * 9 + c)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor, actor_role, prev_hash, hash)
+             VALUES {}",
+            rows.join(", ")
+        );
+        on_tx!(self, |conn| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (i, (e, hash)) in events.iter().zip(hashes).enumerate() {
+                let prev = if i == 0 {
+                    first_prev
+                } else {
+                    hashes[i - 1].as_str()
+                };
+                q = q
+                    .bind(dossier_id)
+                    .bind(first_seq + i as i64)
+                    .bind(e.kind)
+                    .bind(e.payload)
+                    .bind(e.at)
+                    .bind(e.actor)
+                    .bind(e.actor_role)
+                    .bind(prev)
+                    .bind(hash);
+            }
+            q.execute(&mut *conn).await?;
+        });
         Ok(())
     }
 }

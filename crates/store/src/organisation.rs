@@ -176,6 +176,22 @@ impl Db {
         Ok(rows.into_iter().map(agency).collect())
     }
 
+    /// One agency, if it was in force on `date`, with its identifier then.
+    pub async fn agency_as_of(&self, id: i64, date: &str) -> Result<Option<AgencyRow>, StoreError> {
+        let sql = format!(
+            "SELECT {AGENCY_COLUMNS} FROM agencies a
+             WHERE a.id = $2 AND a.valid_from <= $1 AND (a.valid_until IS NULL OR a.valid_until > $1)"
+        );
+        let row: Option<AgencyTuple> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(date)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(agency))
+    }
+
     /// The agency that held `identifier` on `date`.
     pub async fn agency_by_identifier(
         &self,

@@ -238,9 +238,11 @@ pub(crate) async fn open(
                 "Khóa chống gửi trùng phải có từ 1 đến 200 ký tự.",
             ));
         }
-        let mut tx = state.db.begin().await?;
-        if let Some(code) = tx.dossier_by_idempotency_key(&created_by, key).await? {
-            drop(tx);
+        if let Some(code) = state
+            .db
+            .dossier_by_idempotency_key(&created_by, key)
+            .await?
+        {
             return Ok(Opened {
                 loaded: load(state, &code).await?,
                 secret: None,
@@ -266,10 +268,8 @@ pub(crate) async fn open(
                 })?;
                 state
                     .db
-                    .agencies_as_of(&day.to_string())
+                    .agency_as_of(id, &day.to_string())
                     .await?
-                    .into_iter()
-                    .find(|a| a.id == id)
                     .map(|a| a.identifier)
                     .unwrap_or_default()
             }
@@ -374,12 +374,11 @@ pub(crate) async fn open(
             if constraint == "dossiers_idempotency" && idempotency_key.is_some() =>
         {
             drop(tx);
-            let mut tx = state.db.begin().await?;
-            let code = tx
+            let code = state
+                .db
                 .dossier_by_idempotency_key(&created_by, idempotency_key.unwrap_or_default())
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            drop(tx);
             return Ok(Opened {
                 loaded: load(state, &code).await?,
                 secret: None,
