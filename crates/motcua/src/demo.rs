@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use motcua_calendar::{Instant, WorkingTime};
+use motcua_domain::dossier::CodeFormat;
 use motcua_domain::organisation::{AgencyIdentifier, AgencyKind, Role, UnitKind};
 use motcua_domain::text::thousands;
 use motcua_store::{AuditEntry, Db, NewAgency, NewUnit, NewUser, StoreError, Tx};
@@ -112,11 +113,13 @@ fn committee_name(unit_name: &str) -> String {
 
 /// Loads the demo province, giving every account the hash `hash()` returns (one argon2 hash per
 /// account, each with its own salt, of the same initial password), and its dossiers of the year
-/// before `now`, with deadlines computed in `time`. The organisation and the catalogue are each
-/// written whole or not at all; the dossiers follow in transactions of a thousand.
+/// before `now`, with deadlines computed in `time` and codes written in `format`. The
+/// organisation and the catalogue are each written whole or not at all; the dossiers follow in
+/// transactions of a thousand.
 pub async fn load(
     db: &Db,
     time: &WorkingTime,
+    format: CodeFormat,
     now: Instant,
     hash: impl Fn() -> String,
 ) -> Result<Loaded, DemoError> {
@@ -293,6 +296,7 @@ pub async fn load(
     let dossiers = crate::demo_dossiers::generate(
         db,
         time,
+        format,
         crate::demo_dossiers::SEED,
         crate::demo_dossiers::COUNT,
         now,
@@ -366,7 +370,7 @@ pub async fn load_and_announce(db: &Db) -> Result<(), DemoError> {
     load_and_announce_with(db, &Config::default()).await
 }
 
-/// As [`load_and_announce`], with the calendar folder and office hours of `config`.
+/// As [`load_and_announce`], with the calendar folder, office hours and code format of `config`.
 pub async fn load_and_announce_with(db: &Db, config: &Config) -> Result<(), DemoError> {
     let years = crate::working_time::local_years(config).map_err(|f| bad(f.message))?;
     let saved = motcua_web::saved_years(db).await.map_err(bad)?;
@@ -374,7 +378,8 @@ pub async fn load_and_announce_with(db: &Db, config: &Config) -> Result<(), Demo
     let password = motcua_web::initial_password();
     let for_hash = password.clone();
     let now = Instant(motcua_store::migrate::now_micros());
-    let loaded = load(db, &time.current(), now, move || {
+    let format = CodeFormat::parse(&config.code_format).map_err(bad)?;
+    let loaded = load(db, &time.current(), format, now, move || {
         motcua_web::hash_password(&for_hash)
     })
     .await?;

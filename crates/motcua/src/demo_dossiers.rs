@@ -136,11 +136,19 @@ pub struct Province {
     officers: Vec<Officer>,
     /// The procedures in force from each day on which the catalogue in force changes.
     catalogues: BTreeMap<Date, Vec<Offered>>,
+    /// How the province writes dossier codes.
+    format: CodeFormat,
 }
 
 impl Province {
-    /// Reads the organisation, staff and catalogue for dossiers opened from `first` to `last`.
-    pub async fn load(db: &Db, first: Date, last: Date) -> Result<Province, GenerateError> {
+    /// Reads the organisation, staff and catalogue for dossiers opened from `first` to `last`,
+    /// to be numbered in `format`.
+    pub async fn load(
+        db: &Db,
+        first: Date,
+        last: Date,
+        format: CodeFormat,
+    ) -> Result<Province, GenerateError> {
         let today = last.to_string();
         let mut agencies = HashMap::new();
         let mut centre = None;
@@ -231,6 +239,7 @@ impl Province {
             communes,
             officers,
             catalogues,
+            format,
         })
     }
 
@@ -455,13 +464,12 @@ pub fn day(
     // Numbers follow the order of opening, per receiving agency, as `next_dossier_number` gives
     // them; the code names the day it was opened.
     made.sort_by_key(|m| m.events[0].at);
-    let format = CodeFormat::default();
     let mut numbers = taken.clone();
     for m in &mut made {
         let n = numbers.entry(m.desk.clone()).or_default();
         *n += 1;
         m.number = *n;
-        m.code = format.code(&m.desk, day, *n);
+        m.code = province.format.code(&m.desk, day, *n);
         m.secret = secret(seed, &m.code);
         m.lookup_hash = sha256_hex(m.secret.as_bytes());
     }
@@ -485,13 +493,14 @@ pub struct Summary {
 pub async fn generate(
     db: &Db,
     time: &WorkingTime,
+    format: CodeFormat,
     seed: u64,
     count: usize,
     now: Instant,
 ) -> Result<Summary, GenerateError> {
     let last = now.local_date().add_days(-1);
     let first = last.add_days(-364);
-    let province = Province::load(db, first, last).await?;
+    let province = Province::load(db, first, last, format).await?;
     let mut summary = Summary {
         dossiers: 0,
         events: 0,

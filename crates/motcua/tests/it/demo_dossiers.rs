@@ -108,7 +108,7 @@ async fn the_demo_year_of_dossiers(backend: Backend) {
     let time = working_time();
     let now = Instant::from_local(Date::parse("2035-03-15").unwrap(), 10 * 60);
     let last = now.local_date().add_days(-1);
-    let province = generator::Province::load(&db, last.add_days(-364), last)
+    let province = generator::Province::load(&db, last.add_days(-364), last, Default::default())
         .await
         .unwrap();
     let recent: Vec<(Date, usize)> = generator::per_day(&time, last.add_days(-364), last, 5_000)
@@ -141,7 +141,7 @@ async fn the_demo_year_of_dossiers(backend: Backend) {
     let (breaks, demo_events) = db.verify_chains().await.unwrap();
     assert!(breaks.is_empty(), "{breaks:?}");
     assert!(demo_events > 20_000, "{demo_events}");
-    let summary = generator::generate(&db, &time, generator::SEED, 5_000, now)
+    let summary = generator::generate(&db, &time, Default::default(), generator::SEED, 5_000, now)
         .await
         .unwrap();
     assert_eq!(summary.dossiers, 5_000);
