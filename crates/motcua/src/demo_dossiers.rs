@@ -519,6 +519,7 @@ pub async fn generate(
         }
     }
     write(db, &pending, &mut summary).await?;
+    db.analyze_dossiers().await?;
     Ok(summary)
 }
 

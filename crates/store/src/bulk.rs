@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::db::{Backend, Tx, on_tx};
+use crate::db::{Backend, Db, Tx, on_tx};
 use crate::dossiers::{GENESIS, NewDossier, NewEvent, Projection, event_hash};
 use crate::error::StoreError;
 use crate::migrate::now_micros;
@@ -205,5 +205,20 @@ impl Tx {
             });
         }
         Ok(())
+    }
+}
+
+impl Db {
+    /// Refreshes the query planner's statistics of the dossier tables, after a bulk load.
+    /// PostgreSQL otherwise plans with guesses until autovacuum comes round, and its guess of
+    /// thousands of events per dossier makes it compile each event query (JIT): 30 ms a lookup.
+    pub async fn analyze_dossiers(&self) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::raw_sql("ANALYZE dossiers; ANALYZE dossier_events")
+                .execute(&mut *conn)
+                .await?;
+        });
+        tx.commit().await
     }
 }

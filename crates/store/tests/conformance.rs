@@ -1201,6 +1201,7 @@ async fn histories_in_bulk_chain_and_numbering_continues(db: Db, _backend: Backe
     let mut tx = db.begin().await.unwrap();
     tx.insert_histories(&bulk).await.unwrap();
     tx.commit().await.unwrap();
+    db.analyze_dossiers().await.unwrap();
 
     let events: i64 = bulk.iter().map(|h| h.events.len() as i64).sum();
     let (breaks, checked) = db.verify_chains().await.unwrap();
