@@ -46,6 +46,7 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
         "dossier_alerts.dossier_id, dossier_alerts.kind, dossier_alerts.due_at",
         "dossier_alerts_pkey",
     ),
+    ("dossier_evaluations.dossier_id", "dossier_evaluations_pkey"),
 ];
 
 pub(crate) fn name(kind: ConstraintKind, reported: Option<&str>, message: &str) -> String {

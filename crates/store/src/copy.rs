@@ -297,6 +297,26 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "dossier_evaluations",
+        columns: &[
+            ("dossier_id", Int),
+            ("total_time", Int),
+            ("agency_time", Int),
+            ("contacts", Int),
+            ("agencies_contacted", Int),
+            ("one_stop", Int),
+            ("publicly_posted", Int),
+            ("staff_attitude", Int),
+            ("feedback_handling", Int),
+            ("online_service", Int),
+            ("comment", Text),
+            ("channel", Text),
+            ("applicant_login", Text),
+            ("evaluated_at", Int),
+        ],
+        identity: false,
+    },
+    Table {
         name: "outbox",
         columns: &[
             ("id", Int),

@@ -12,6 +12,7 @@ pub mod copy;
 mod db;
 mod dossiers;
 mod error;
+mod evaluations;
 mod files;
 mod meta;
 pub mod migrate;
@@ -32,6 +33,7 @@ pub use dossiers::{
     Projection, event_hash,
 };
 pub use error::{ConnectError, ConstraintKind, StoreError};
+pub use evaluations::{EvaluateError, EvaluationRow, NewEvaluation};
 pub use files::{FileError, FileStore, sha256_hex};
 pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};
 pub use outbox::{

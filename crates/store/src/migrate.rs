@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_dossiers"),
     migration!(7, "0007_alerts_outbox"),
     migration!(8, "0008_outbox_by_channel"),
+    migration!(9, "0009_dossier_evaluations"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -69,6 +69,7 @@ conformance!(
     failures_back_off_then_give_up,
     unsendable_channels_keep_their_messages,
     histories_in_bulk_chain_and_numbering_continues,
+    evaluations_are_kept_once_and_only_for_returned_dossiers,
 );
 
 async fn migrations_apply_once(db: Db, _backend: Backend) {
@@ -1621,4 +1622,133 @@ async fn unsendable_channels_keep_their_messages(db: Db, _backend: Backend) {
         .await
         .unwrap();
     assert_eq!(claimed.len(), 3);
+}
+
+async fn evaluations_are_kept_once_and_only_for_returned_dossiers(db: Db, _backend: Backend) {
+    use motcua_domain::evaluation::Evaluation;
+    use motcua_store::{EvaluateError, NewEvaluation};
+    db.migrate().await.unwrap();
+    let agency = dossier_agency(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    let open = tx
+        .insert_dossier(
+            &new_dossier("H99.10-260301-0001", agency),
+            &projection("processing", 1, Some(5_000)),
+            &[event("opened", 1_000)],
+        )
+        .await
+        .unwrap();
+    let returned = tx
+        .insert_dossier(
+            &new_dossier("H99.10-260301-0002", agency),
+            &projection("returned", 1, Some(5_000)),
+            &[event("opened", 1_000)],
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let first = Evaluation {
+        scores: [2, 2, 1, 2, 2, 0, 2, 1, 2],
+        comment: "Cán bộ hướng dẫn tận tình.".into(),
+    };
+    let keep = |dossier_id: i64, evaluation: &Evaluation, channel: &str| {
+        let db = db.clone();
+        let evaluation = evaluation.clone();
+        let channel = channel.to_string();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let result = tx
+                .insert_evaluation(&NewEvaluation {
+                    dossier_id,
+                    evaluation: &evaluation,
+                    channel: &channel,
+                    applicant_login: Some("0912345678"),
+                    at: 9_000,
+                })
+                .await;
+            if result.is_ok() {
+                tx.commit().await.unwrap();
+            }
+            result
+        }
+    };
+    // Not returned yet, or no such dossier: nothing is kept.
+    for id in [open, 999_999] {
+        let err = keep(id, &first, "lookup").await.unwrap_err();
+        assert!(matches!(err, EvaluateError::NotReturned), "{err:?}");
+        assert_eq!(db.evaluation(id).await.unwrap(), None);
+    }
+    keep(returned, &first, "account").await.unwrap();
+    let kept = db.evaluation(returned).await.unwrap().unwrap();
+    assert_eq!(kept.evaluation, first);
+    assert_eq!(kept.evaluation.total(), 14);
+    assert_eq!(
+        (
+            kept.channel.as_str(),
+            kept.applicant_login.as_deref(),
+            kept.evaluated_at
+        ),
+        ("account", Some("0912345678"), 9_000)
+    );
+    // A second evaluation, by any channel, is refused and the first stands.
+    let second = Evaluation {
+        scores: [0; 9],
+        comment: String::new(),
+    };
+    let err = keep(returned, &second, "lookup").await.unwrap_err();
+    assert!(matches!(err, EvaluateError::AlreadyEvaluated), "{err:?}");
+    assert_eq!(
+        db.evaluation(returned).await.unwrap().unwrap().evaluation,
+        first
+    );
+    // The database itself refuses a score out of range and any change or removal.
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_dossier(
+        &new_dossier("H99.10-260301-0003", agency),
+        &projection("returned", 1, None),
+        &[event("opened", 1_000)],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let third = db
+        .dossier_by_code("H99.10-260301-0003")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let too_high = Evaluation {
+        scores: [2, 2, 2, 3, 2, 2, 2, 2, 2],
+        comment: String::new(),
+    };
+    match keep(third, &too_high, "api").await.unwrap_err() {
+        EvaluateError::Store(StoreError::Constraint { constraint, kind }) => {
+            assert_eq!(
+                (constraint.as_str(), kind),
+                ("dossier_evaluations_scores", ConstraintKind::Check)
+            );
+        }
+        other => panic!("expected the scores' check, got {other:?}"),
+    }
+    assert_eq!(db.evaluation(third).await.unwrap(), None);
+    for sql in [
+        "UPDATE dossier_evaluations SET staff_attitude = 0",
+        "DELETE FROM dossier_evaluations",
+    ] {
+        let err = db.execute_unchecked(sql).await.unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    // A transaction dropped before its commit keeps nothing.
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_evaluation(&NewEvaluation {
+        dossier_id: third,
+        evaluation: &first,
+        channel: "api",
+        applicant_login: None,
+        at: 9_500,
+    })
+    .await
+    .unwrap();
+    drop(tx);
+    assert_eq!(db.evaluation(third).await.unwrap(), None);
 }
