@@ -74,6 +74,9 @@ impl BodyLimits {
             "/api/v1/files" => self.upload + 1024 * 1024,
             // A dossier's scans, several files.
             "/can-bo/tiep-nhan" => 4 * self.upload,
+            // An applicant's documents, online or as a supplement.
+            p if p.starts_with("/thu-tuc/") && p.ends_with("/nop-truc-tuyen") => 4 * self.upload,
+            p if p.starts_with("/ca-nhan/ho-so/") && p.ends_with("/bo-sung") => 4 * self.upload,
             _ => self.body,
         }
     }

@@ -16,6 +16,7 @@ mod demo_dossiers;
 mod dossiers;
 mod http;
 mod merge;
+mod online;
 mod organisation;
 mod portal;
 mod tokens;

@@ -154,6 +154,7 @@ struct PersonalPage {
     layout: Layout,
     full_name: String,
     contact: String,
+    dossiers: Vec<super::online::MyDossier>,
 }
 
 pub(crate) async fn personal(
@@ -167,12 +168,17 @@ pub(crate) async fn personal(
     } else {
         user.phone.clone()
     };
+    let dossiers = match super::online::my_dossiers(&state, &user.login).await {
+        Ok(d) => d,
+        Err(p) => return p.into_response(),
+    };
     render(
         StatusCode::OK,
         PersonalPage {
             layout,
             full_name: user.full_name,
             contact,
+            dossiers,
         },
     )
 }

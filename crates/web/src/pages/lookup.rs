@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{Layout, render};
 use crate::AppState;
 use crate::api::{PublicStatus, public_status};
-use crate::auth::{Denied, Staff};
+use crate::auth::{Applicant, Denied, Staff};
 
 #[derive(Deserialize, Default)]
 pub(crate) struct LookupQuery {
@@ -26,13 +26,17 @@ struct LookupPage {
     code: String,
     status: Option<PublicStatus>,
     error: Option<String>,
+    /// Documents asked of the applicant, and the form to send them (`online::lookup_offer`).
+    supplement: Option<super::online::Offer>,
 }
 
 pub(crate) async fn show(
     State(state): State<AppState>,
     staff: Result<Staff, Denied>,
+    applicant: Result<Applicant, Denied>,
     Query(q): Query<LookupQuery>,
 ) -> Response {
+    let applicant = applicant.ok().map(|Applicant(user)| user);
     let code = q.ma.clone().unwrap_or_default().trim().to_string();
     let secret = q.secret.clone().unwrap_or_default();
     let mut page = LookupPage {
@@ -42,13 +46,19 @@ pub(crate) async fn show(
         code: code.clone(),
         status: None,
         error: None,
+        supplement: None,
     };
+    if let Some(user) = &applicant {
+        page.layout.user_name = Some(user.full_name.clone());
+    }
     if code.is_empty() && secret.is_empty() {
         return render(StatusCode::OK, page);
     }
     match public_status(&state, &code, &secret).await {
         Ok(status) => {
             page.status = Some(status);
+            page.supplement =
+                super::online::lookup_offer(&state, applicant.as_ref(), &code, &secret).await;
             render(StatusCode::OK, page)
         }
         Err(p) if p.status == 404 => {

@@ -15,6 +15,7 @@ mod dossiers;
 mod home;
 mod intake;
 mod lookup;
+mod online;
 mod organisation;
 mod procedure_form;
 mod procedures;
@@ -127,6 +128,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/thu-tuc/{code}", get(procedures::show))
         .route("/thu-tuc/{code}/mau/{sha256}", get(procedures::form_file))
         .route("/tra-cuu", get(lookup::show))
+        .merge(online::router())
         .route(
             "/can-bo/tiep-nhan",
             // Scans are larger than other forms: the limit is the intake's own (`layers`).

@@ -257,6 +257,8 @@ pub(crate) struct ProcedureView {
 struct ProcedurePage {
     layout: Layout,
     v: ProcedureView,
+    /// The online submission form, for a procedure that takes dossiers online.
+    online: Option<String>,
 }
 
 fn money(fee: i64) -> String {
@@ -383,6 +385,7 @@ pub(crate) async fn show(
             layout: Layout::new(&state, &p.name)
                 .maybe_signed_in(staff.ok().as_ref())
                 .active("procedures"),
+            online: super::online::offered_online(p).then(|| super::online::submission_url(&code)),
             v,
         },
     )
