@@ -27,6 +27,9 @@ pub enum Action {
     ActOnDossiers,
     /// Read dossiers of the agency, their history and personal data.
     ReadDossiers,
+    /// Watch what is late or due soon across the reach, and where it is stuck (the leader's
+    /// view). Its roles all read dossiers, so its reach lies within theirs.
+    OverseeDossiers,
 }
 
 impl Action {
@@ -48,6 +51,7 @@ impl Action {
                 Role::ProvinceAdmin,
                 Role::Auditor,
             ],
+            Action::OverseeDossiers => &[Role::Approver, Role::ProvinceAdmin],
         }
     }
 }
@@ -194,6 +198,24 @@ mod tests {
         assert_eq!(reach(&auditor, Action::ReadAudit, &t), Reach::All);
         assert_eq!(reach(&auditor, Action::ManageStaff, &t), Reach::None);
         assert_eq!(reach(&[], Action::UseStaffApp, &t), Reach::None);
+    }
+
+    #[test]
+    fn overseers_are_leaders_and_read_what_they_oversee() {
+        let t = tree();
+        let leader = [
+            grant(Role::Approver, Some(2), true),
+            grant(Role::ProcessingOfficer, Some(4), false),
+        ];
+        assert_eq!(
+            reach(&leader, Action::OverseeDossiers, &t),
+            Reach::Agencies([2, 3].into())
+        );
+        let officer = [grant(Role::ProcessingOfficer, Some(2), true)];
+        assert_eq!(reach(&officer, Action::OverseeDossiers, &t), Reach::None);
+        for role in Action::OverseeDossiers.roles() {
+            assert!(Action::ReadDossiers.roles().contains(role), "{role:?}");
+        }
     }
 
     #[test]

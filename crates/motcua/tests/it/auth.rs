@@ -371,6 +371,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
     const CATALOGUE: &[&str] = &["procedure_controller", "province_admin"];
     const DESK: &[&str] = &["desk_officer"];
     const ACT: &[&str] = &["desk_officer", "processing_officer", "approver"];
+    const LEADERS: &[&str] = &["approver", "province_admin"];
     const READ: &[&str] = &[
         "desk_officer",
         "processing_officer",
@@ -394,6 +395,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/thu-tuc", CATALOGUE),
         ("/can-bo/tiep-nhan", DESK),
         ("/can-bo/ho-so", READ),
+        ("/can-bo/theo-doi", LEADERS),
         ("/can-bo/thu-tuc/moi", CATALOGUE),
         ("/can-bo/thu-tuc/han-cong-bo", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),

@@ -10,7 +10,7 @@ use crate::on_both_backends;
 use crate::support::TestApp;
 
 const SAMPLE: &str = include_str!("../../../domain/tests/data/catalogue_sample.json");
-const PASSWORD: &str = "Hồ sơ đúng hạn, dân hài lòng";
+pub(crate) const PASSWORD: &str = "Hồ sơ đúng hạn, dân hài lòng";
 
 on_both_backends!(
     a_counter_dossier_goes_from_receipt_to_return,
@@ -22,12 +22,12 @@ on_both_backends!(
 );
 
 /// A commune with its committee (H99.31), a neighbour (H99.32), the sample catalogue, and staff.
-struct Province {
-    app: TestApp,
+pub(crate) struct Province {
+    pub(crate) app: TestApp,
 }
 
 impl Province {
-    async fn new(backend: Backend) -> Province {
+    pub(crate) async fn new(backend: Backend) -> Province {
         let app = TestApp::start(backend).await;
         let db = &app.db;
         let province = motcua_store::testing::unit(
@@ -81,7 +81,7 @@ impl Province {
         p
     }
 
-    async fn person(&self, login: &str, kind: &str, role: Option<(&str, &str)>) {
+    pub(crate) async fn person(&self, login: &str, kind: &str, role: Option<(&str, &str)>) {
         let db = &self.app.db;
         let agency = match role {
             Some((_, identifier)) => Some(
@@ -114,12 +114,12 @@ impl Province {
         tx.commit().await.unwrap();
     }
 
-    async fn cookie(&self, login: &str) -> String {
+    pub(crate) async fn cookie(&self, login: &str) -> String {
         self.app.sign_in(login, PASSWORD).await
     }
 
     /// A JSON POST as the browser of `cookie`; the status and the answer.
-    async fn post(
+    pub(crate) async fn post(
         &self,
         cookie: &str,
         path: &str,
@@ -142,7 +142,7 @@ impl Province {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn act(
+    pub(crate) async fn act(
         &self,
         cookie: &str,
         code: &str,
@@ -158,14 +158,14 @@ impl Province {
         .await
     }
 
-    async fn get(&self, cookie: &str, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, cookie: &str, path: &str) -> (StatusCode, Value) {
         let response = self.app.get_as(cookie, path).await;
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 }
 
-fn application(components: &[&str]) -> Value {
+pub(crate) fn application(components: &[&str]) -> Value {
     json!({
         "procedure": "MS.HT.001",
         "procedure_version": 0,

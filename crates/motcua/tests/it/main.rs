@@ -18,5 +18,6 @@ mod http;
 mod merge;
 mod online;
 mod organisation;
+mod oversight;
 mod portal;
 mod tokens;

@@ -7,8 +7,11 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_calendar::{Date, Finished, Granularity, Instant, deadline};
-use motcua_domain::dossier::{Actor, Command, Context, Event, Refusal, Stage, decide};
+use std::collections::BTreeMap;
+
+use motcua_calendar::{Date, Finished, Granularity, Instant, WorkingTime, deadline};
+use motcua_domain::catalogue::{Procedure, WorkflowStep};
+use motcua_domain::dossier::{Actor, Command, Context, Dossier, Event, Refusal, Stage, decide};
 use motcua_domain::organisation::Role;
 use motcua_domain::organisation::access::Action;
 use motcua_store::{DossierFilter, DossierRow};
@@ -85,6 +88,38 @@ pub(crate) fn standing(state: &AppState, row: &DossierRow, paused: bool) -> Opti
     })
 }
 
+/// The procedure versions `rows` pinned, each read once (`None` if one cannot be read).
+pub(crate) type Versions = BTreeMap<(String, i64), Option<Procedure>>;
+
+pub(crate) async fn pinned_versions(state: &AppState, rows: &[DossierRow]) -> Versions {
+    let mut versions = Versions::new();
+    for row in rows {
+        let key = (row.procedure_code.clone(), row.procedure_version);
+        if let std::collections::btree_map::Entry::Vacant(slot) = versions.entry(key) {
+            slot.insert(dossiers::procedure_of(state, row).await.ok());
+        }
+    }
+    versions
+}
+
+/// The workflow step a dossier is at, in its pinned version and its deciding agency's workflow.
+pub(crate) fn current_step<'a>(versions: &'a Versions, d: &Loaded) -> Option<&'a WorkflowStep> {
+    let procedure = versions
+        .get(&(d.row.procedure_code.clone(), d.row.procedure_version))?
+        .as_ref()?;
+    let (_, steps) = procedure.workflow_for(&d.dossier.application.deciding_agency);
+    steps.get(d.dossier.step)
+}
+
+/// Working days an open dossier is past its due date on `today` (none if it is not past it).
+pub(crate) fn days_over(time: &WorkingTime, d: &Dossier, today: Date) -> Option<i64> {
+    d.due
+        .filter(|_| !d.stage.is_final() && d.outcome.is_none())
+        .map(|due| Instant(due).local_date())
+        .filter(|due| *due < today)
+        .and_then(|due| time.calendar.working_days_between(due, today).ok())
+}
+
 pub(crate) struct QueueLine {
     code: String,
     href: String,
@@ -121,7 +156,7 @@ pub(crate) struct QueueQuery {
     q: Option<String>,
 }
 
-const OPEN: [Stage; 6] = [
+pub(crate) const OPEN: [Stage; 6] = [
     Stage::Submitted,
     Stage::Received,
     Stage::Processing,
@@ -173,17 +208,7 @@ pub(crate) async fn queue(
         let rows = state.db.dossiers(&filter).await?;
         let time = state.time.current();
         let today = now().local_date();
-        // The pinned procedure versions, read once each, for the step each dossier is at.
-        let mut versions: std::collections::BTreeMap<
-            (String, i64),
-            Option<motcua_domain::catalogue::Procedure>,
-        > = std::collections::BTreeMap::new();
-        for row in &rows {
-            let key = (row.procedure_code.clone(), row.procedure_version);
-            if let std::collections::btree_map::Entry::Vacant(slot) = versions.entry(key) {
-                slot.insert(dossiers::procedure_of(&state, row).await.ok());
-            }
-        }
+        let versions = pinned_versions(&state, &rows).await;
         let next = (rows.len() as i64 == filter.limit)
             .then(|| {
                 rows.last().map(|r| {
@@ -202,21 +227,10 @@ pub(crate) async fn queue(
             .into_iter()
             .map(|row| {
                 let d = dossiers::unpack(row)?;
-                let step = versions
-                    .get(&(d.row.procedure_code.clone(), d.row.procedure_version))
-                    .and_then(|p| p.as_ref())
-                    .and_then(|p| {
-                        let (_, steps) = p.workflow_for(&d.dossier.application.deciding_agency);
-                        steps.get(d.dossier.step).map(|s| s.name.clone())
-                    })
+                let step = current_step(&versions, &d)
+                    .map(|s| s.name.clone())
                     .unwrap_or_default();
-                let days_over = d
-                    .dossier
-                    .due
-                    .filter(|_| !d.dossier.stage.is_final() && d.dossier.outcome.is_none())
-                    .map(|due| Instant(due).local_date())
-                    .filter(|due| *due < today)
-                    .and_then(|due| time.calendar.working_days_between(due, today).ok());
+                let days_over = days_over(&time, &d.dossier, today);
                 Ok(QueueLine {
                     step,
                     days_over,
@@ -429,7 +443,7 @@ fn stand_in(action: &str) -> Option<Command> {
     })
 }
 
-fn role_name(code: &str) -> &'static str {
+pub(crate) fn role_name(code: &str) -> &'static str {
     match Role::from_code(code) {
         Some(r) => r.vietnamese(),
         None if code == "applicant" => "Người nộp hồ sơ",

@@ -17,6 +17,7 @@ mod intake;
 mod lookup;
 mod online;
 mod organisation;
+mod oversight;
 mod procedure_form;
 mod procedures;
 mod tokens;
@@ -70,6 +71,7 @@ pub(crate) struct Layout {
     pub can_manage_catalogue: bool,
     pub can_read_dossiers: bool,
     pub can_receive_dossiers: bool,
+    pub can_oversee_dossiers: bool,
 }
 
 impl Layout {
@@ -88,6 +90,7 @@ impl Layout {
             can_manage_catalogue: false,
             can_read_dossiers: false,
             can_receive_dossiers: false,
+            can_oversee_dossiers: false,
         }
     }
 
@@ -112,6 +115,7 @@ impl Layout {
         self.can_manage_catalogue = may(Action::ManageCatalogue);
         self.can_read_dossiers = may(Action::ReadDossiers);
         self.can_receive_dossiers = may(Action::ReceiveDossiers);
+        self.can_oversee_dossiers = may(Action::OverseeDossiers);
         self
     }
 
@@ -137,6 +141,7 @@ pub(crate) fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/can-bo/ho-so", get(dossiers::queue))
+        .route("/can-bo/theo-doi", get(oversight::show))
         .route("/can-bo/ho-so/{code}", get(dossiers::show))
         .route("/can-bo/ho-so/{code}/thao-tac", post(dossiers::act))
         .route("/can-bo/thu-tuc", get(admin_catalogue::list))
