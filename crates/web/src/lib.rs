@@ -10,6 +10,7 @@ pub mod catalogue;
 mod dossiers;
 mod download;
 mod due;
+mod evaluations;
 pub mod jobs;
 mod layers;
 mod metrics;

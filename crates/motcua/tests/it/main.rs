@@ -14,6 +14,7 @@ mod cli;
 mod demo;
 mod demo_dossiers;
 mod dossiers;
+mod evaluations;
 mod http;
 mod merge;
 mod online;

@@ -107,7 +107,9 @@ fn view(l: &Loaded, secret: Option<String>) -> DossierView {
 }
 
 /// The body as JSON, or a problem that says where it is malformed.
-fn json_body(body: &Bytes) -> Result<serde_json::Map<String, serde_json::Value>, Problem> {
+pub(crate) fn json_body(
+    body: &Bytes,
+) -> Result<serde_json::Map<String, serde_json::Value>, Problem> {
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
         Ok(_) => Err(Problem::invalid(

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod dossiers;
+mod evaluations;
 mod files;
 mod health;
 mod me;
@@ -67,6 +68,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::get))
         .routes(routes!(dossiers::events))
         .routes(routes!(dossiers::lookup))
+        .routes(routes!(evaluations::evaluate))
         .routes(routes!(dossiers::receive))
         .routes(routes!(dossiers::request_completion))
         .routes(routes!(dossiers::provide_completion))

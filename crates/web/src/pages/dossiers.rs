@@ -324,6 +324,8 @@ struct DossierPage {
     documents: Vec<Document>,
     sheet: Vec<SheetLine>,
     offers: Vec<Offer>,
+    /// The applicant's evaluation after the return, read-only.
+    evaluation: Option<crate::evaluations::Shown>,
     message: Option<String>,
     error: Option<String>,
 }
@@ -538,6 +540,11 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
             }
         }
     }
+    let evaluation = state
+        .db
+        .evaluation(row.id)
+        .await?
+        .map(|e| crate::evaluations::Shown::of(&e));
     let (_, steps) = procedure.workflow_for(&d.application.deciding_agency);
     let step = steps
         .get(d.step)
@@ -584,6 +591,7 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
             .collect(),
         sheet,
         offers,
+        evaluation,
         message: None,
         error: None,
     })

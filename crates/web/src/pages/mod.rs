@@ -132,6 +132,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/thu-tuc/{code}", get(procedures::show))
         .route("/thu-tuc/{code}/mau/{sha256}", get(procedures::form_file))
         .route("/tra-cuu", get(lookup::show))
+        .route("/tra-cuu/danh-gia", post(lookup::evaluate))
         .merge(online::router())
         .route(
             "/can-bo/tiep-nhan",
@@ -204,6 +205,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/dang-xuat", post(account::sign_out))
         .route("/dang-ky", get(applicant::form).post(applicant::register))
         .route("/ca-nhan", get(applicant::personal))
+        .route(
+            "/ca-nhan/ho-so/{code}/danh-gia",
+            get(applicant::evaluation_form).post(applicant::evaluate),
+        )
         .route(
             "/doi-mat-khau",
             get(account::change_password_form).post(account::change_password),
