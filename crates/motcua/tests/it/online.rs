@@ -364,6 +364,16 @@ async fn an_applicant_submits_online_and_a_second_send_is_the_same_dossier(backe
     assert_eq!(text_of(&again, "done-code"), code);
     assert!(again.contains("id=\"done-again\""));
     assert!(!again.contains(&secret));
+    // Even from a page whose files are gone (the back button to an earlier attempt).
+    let r = p
+        .post_multipart(
+            &p.applicant,
+            FORM,
+            &[Part::Text("key", &key), Part::Text("name", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(text_of(&r.text().await.unwrap(), "done-code"), code);
     let mine = db
         .dossiers(&motcua_store::DossierFilter {
             applicant_login: Some("0912345678".into()),

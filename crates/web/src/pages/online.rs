@@ -568,6 +568,18 @@ async fn submit_checked(
     p: &Procedure,
     posted: &Posted,
 ) -> Result<Result<DonePage, Box<SubmitPage>>, Problem> {
+    // A form sent again after it made a dossier (the back button, a second click, a retry, even
+    // with its files gone from the page): that dossier, whatever else the form now holds.
+    let key = posted.get("key");
+    if !key.is_empty()
+        && let Some(code) = state
+            .db
+            .dossier_by_idempotency_key(&user.login, &key)
+            .await?
+    {
+        let loaded = dossiers::load(state, &code).await?;
+        return Ok(Ok(done_page(state, user, p, &loaded, None).await));
+    }
     let mut fields: BTreeMap<&'static str, String> =
         FIELDS.iter().map(|k| (*k, posted.get(k))).collect();
     if fields["kind"] != "organisation" {
@@ -595,7 +607,6 @@ async fn submit_checked(
     } else {
         fields.insert("desk_agency", String::new());
     }
-    let key = posted.get("key");
     if !errors.is_empty() || !problems.is_empty() {
         let message = "Hồ sơ chưa gửi được: xem các lỗi ghi bên dưới.".to_string();
         return form_again(
@@ -689,8 +700,21 @@ async fn submit_checked(
         }
         Err(problem) => return Err(problem),
     };
-    let d = &opened.loaded.dossier;
-    let row = &opened.loaded.row;
+    Ok(Ok(
+        done_page(state, user, p, &opened.loaded, opened.secret).await
+    ))
+}
+
+/// The confirmation of a dossier submitted online; the secret only the first time.
+async fn done_page(
+    state: &AppState,
+    user: &UserRow,
+    p: &Procedure,
+    loaded: &Loaded,
+    secret: Option<String>,
+) -> DonePage {
+    let d = &loaded.dossier;
+    let row = &loaded.row;
     let today = now().local_date().to_string();
     let desk = state
         .db
@@ -699,7 +723,7 @@ async fn submit_checked(
         .map(|a| a.name)
         .unwrap_or_else(|_| d.application.desk_agency.clone());
     let (duration, due) = expected_due(state, p, &d.application.deciding_agency);
-    Ok(Ok(DonePage {
+    DonePage {
         layout: applicant_layout(state, &format!("Đã nộp hồ sơ {}", row.code), user),
         code: row.code.clone(),
         procedure: format!("{} – {}", p.code, p.name),
@@ -709,10 +733,10 @@ async fn submit_checked(
         components: d.application.components.clone(),
         duration,
         due,
-        secret: opened.secret,
+        secret,
         lookup: format!("/tra-cuu?ma={}", encode_component(&row.code)),
         own: own_url(&row.code),
-    }))
+    }
 }
 
 /// The form again, with the messages next to their fields and the files kept.
