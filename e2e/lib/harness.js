@@ -32,12 +32,16 @@ export async function startServer() {
   const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0"], { cwd: dir, env, stdio: ["ignore", "pipe", "inherit"] });
   // The demo province loads on first start and prints the accounts' initial password.
   let initialPassword = null;
+  // The demo dossiers it prints to look up: code, lookup secret and status, returned ones first.
+  const examples = [];
   const base = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error("motcua did not start within 30 s")), 30_000);
     child.on("exit", (code) => fail(new Error(`motcua exited with ${code} before serving`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
       const password = line.match(/^Mật khẩu ban đầu: (\S+)/);
       if (password) initialPassword = password[1];
+      const example = line.match(/^\s+(\S+-\d{6}-\d+)\s+([A-Z0-9]{12})\s+(.+)$/);
+      if (example) examples.push({ code: example[1], secret: example[2], status: example[3].trim() });
       const match = line.match(/^motcua serves (http:\/\/\S+)/);
       if (match) {
         clearTimeout(timer);
@@ -48,6 +52,7 @@ export async function startServer() {
   return {
     base,
     initialPassword,
+    examples,
     /** The password each demo account has now (after its forced change). */
     passwords: new Map(),
     async stop() {
