@@ -40,6 +40,15 @@ pub enum Level {
 }
 
 impl Level {
+    /// The code it is stored and exchanged under (as serialised).
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::Commune => "commune",
+            Level::District => "district",
+        }
+    }
+
     pub fn vietnamese(self) -> &'static str {
         match self {
             Level::Province => "Cấp tỉnh",
@@ -607,6 +616,16 @@ fn check_workflow(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_levels_code_is_how_it_serialises() {
+        for level in [Level::Province, Level::Commune, Level::District] {
+            assert_eq!(
+                serde_json::to_value(level).unwrap(),
+                serde_json::Value::from(level.code())
+            );
+        }
+    }
 
     fn known<'a>(agency: &'a dyn Fn(&str) -> bool) -> Known<'a> {
         Known {

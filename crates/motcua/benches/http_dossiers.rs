@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant as Clock};
 
 use motcua_calendar::{Instant, OfficeHours, WorkingTime, official};
@@ -32,6 +32,25 @@ use serde_json::{Value, json};
 #[allow(dead_code)]
 #[path = "../src/demo_dossiers.rs"]
 mod generator;
+
+/// The server's process, whose CPU time each run reads (Linux).
+static SERVER_PID: AtomicU32 = AtomicU32::new(0);
+
+/// The server's CPU time so far (user and system), in seconds; 0 where /proc cannot tell.
+fn server_cpu_seconds() -> f64 {
+    let pid = SERVER_PID.load(Ordering::Relaxed);
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // The fields after the command's closing parenthesis; utime and stime are 14 and 15.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let ticks: f64 =
+                fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(0.0)
+}
 
 /// The bench's dossiers differ from the demo's: another seed.
 const SEED: u64 = generator::SEED + 1;
@@ -69,6 +88,7 @@ fn main() {
     drop(prepare);
 
     let server = Server::start(dir.path(), &url);
+    SERVER_PID.store(server.child.id(), Ordering::Relaxed);
     // The clients share one thread, so the server keeps the other core to itself at least.
     let client = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -99,13 +119,19 @@ fn main() {
         println!("server resident memory after the runs: {resident}");
     }
     println!(
-        "{:<44} {:>9} {:>10} {:>10} {:>10} {:>8}",
-        "run", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
+        "{:<44} {:>9} {:>10} {:>10} {:>10} {:>12} {:>8}",
+        "run", "req/s", "p50 ms", "p95 ms", "p99 ms", "server CPU", "errors"
     );
     for r in &runs {
         println!(
-            "{:<44} {:>9.0} {:>10.2} {:>10.2} {:>10.2} {:>8}",
-            r.name, r.rate, r.p50, r.p95, r.p99, r.errors
+            "{:<44} {:>9.0} {:>10.2} {:>10.2} {:>10.2} {:>9.0} µs {:>8}",
+            r.name,
+            r.rate,
+            r.p50,
+            r.p95,
+            r.p99,
+            r.cpu_per_request * 1e6,
+            r.errors
         );
     }
 }
@@ -277,6 +303,9 @@ struct Run {
     p50: f64,
     p95: f64,
     p99: f64,
+    /// The server's CPU time (all its threads) per request, in seconds: comparable between
+    /// versions even when other work shares the machine.
+    cpu_per_request: f64,
     errors: usize,
 }
 
@@ -291,6 +320,7 @@ where
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
     let start = Clock::now();
+    let cpu_before = server_cpu_seconds();
     let mut tasks = Vec::new();
     for _ in 0..clients {
         let (request, next, errors) = (request.clone(), next.clone(), errors.clone());
@@ -315,6 +345,7 @@ where
         times.extend(t.await.unwrap());
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = server_cpu_seconds() - cpu_before;
     times.sort();
     let at = |p: f64| {
         times
@@ -327,6 +358,7 @@ where
         p50: at(0.50),
         p95: at(0.95),
         p99: at(0.99),
+        cpu_per_request: cpu / times.len().max(1) as f64,
         errors: errors.load(Ordering::Relaxed),
     }
 }

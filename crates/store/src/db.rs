@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -9,6 +10,7 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite};
 
 use crate::error::{ConnectError, StoreError};
+use crate::openings::Openings;
 
 /// Runs `$body` with `$pool` bound to the pool that serves reads, once per backend.
 macro_rules! on_read {
@@ -88,6 +90,7 @@ impl Default for DbOptions {
 pub struct Db {
     pub(crate) inner: Inner,
     url: String,
+    pub(crate) openings: Arc<Openings>,
 }
 
 #[derive(Clone)]
@@ -206,6 +209,9 @@ impl Db {
                 }
                 let pool = PgPoolOptions::new()
                     .max_connections(options.max_connections)
+                    // A ping before every query doubles the round trips; a dead connection
+                    // shows as a failed query instead, and the pool replaces it.
+                    .test_before_acquire(false)
                     .acquire_timeout(options.acquire_timeout)
                     .connect_with(connect)
                     .await
@@ -213,7 +219,11 @@ impl Db {
                 Inner::Postgres(pool)
             }
         };
-        Ok(Db { inner, url: shown })
+        Ok(Db {
+            inner,
+            url: shown,
+            openings: Arc::default(),
+        })
     }
 
     /// Checks a URL's form without connecting.
@@ -293,6 +303,9 @@ impl Db {
     }
 }
 
+/// How much of a SQLite file is read through a memory mapping (address space, not memory).
+const MMAP_SIZE: u64 = 1 << 30;
+
 async fn sqlite_pool(
     path: &Path,
     options: &DbOptions,
@@ -307,7 +320,11 @@ async fn sqlite_pool(
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(options.busy_timeout)
         .foreign_keys(true)
-        .pragma("temp_store", "memory");
+        .pragma("temp_store", "memory")
+        // Pages are read from a mapping of the file instead of a system call each: a connection
+        // drops its page cache whenever another has committed, so under steady writes every
+        // read would otherwise fetch its pages again one `pread` at a time.
+        .pragma("mmap_size", MMAP_SIZE.to_string());
     let max = if read_only {
         options.max_connections
     } else {
@@ -315,6 +332,9 @@ async fn sqlite_pool(
     };
     SqlitePoolOptions::new()
         .max_connections(max)
+        // Each statement already crosses to the connection's own thread and back; a ping
+        // before it would make that two crossings, for a file that cannot go away.
+        .test_before_acquire(false)
         .min_connections(if read_only { 0 } else { 1 })
         .acquire_timeout(options.acquire_timeout)
         .connect_with(connect)

@@ -560,53 +560,65 @@ impl Tx {
         p: &Projection<'_>,
         events: &[NewEvent<'_>],
     ) -> Result<i64, StoreError> {
+        Ok(self.insert_dossier_row(d, p, events).await?.id)
+    }
+
+    /// Creates a dossier with its first events, and gives it back as stored.
+    pub(crate) async fn insert_dossier_row(
+        &mut self,
+        d: &NewDossier<'_>,
+        p: &Projection<'_>,
+        events: &[NewEvent<'_>],
+    ) -> Result<DossierRow, StoreError> {
         let (hashes, last) = chain(GENESIS, d.code, 1, events);
         let now = now_micros();
-        let id: i64 = on_tx!(self, |conn| {
-            sqlx::query_scalar(
-                "INSERT INTO dossiers (code, lookup_hash, created_by, idempotency_key, procedure_code,
+        let sql = format!(
+            "INSERT INTO dossiers (code, lookup_hash, created_by, idempotency_key, procedure_code,
                    procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
                    stage, step, assignee, applicant_name, applicant_id_number, applicant_login,
                    submitted_at, received_at, due_at, step_due_at, paused_since, finished_at, outcome,
                    version, state, last_hash, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                    $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
-                 RETURNING id",
-            )
-            .bind(d.code)
-            .bind(d.lookup_hash)
-            .bind(d.created_by)
-            .bind(d.idempotency_key)
-            .bind(d.procedure_code)
-            .bind(d.procedure_version)
-            .bind(d.sector)
-            .bind(d.level)
-            .bind(d.desk_agency_id)
-            .bind(d.deciding_agency_id)
-            .bind(d.channel)
-            .bind(p.stage)
-            .bind(p.step)
-            .bind(p.assignee)
-            .bind(p.applicant_name)
-            .bind(p.applicant_id_number)
-            .bind(d.applicant_login)
-            .bind(p.submitted_at)
-            .bind(p.received_at)
-            .bind(p.due_at)
-            .bind(p.step_due_at)
-            .bind(p.paused_since)
-            .bind(p.finished_at)
-            .bind(p.outcome)
-            .bind(p.version)
-            .bind(p.state)
-            .bind(&last)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?
+                 RETURNING {DOSSIER_COLUMNS}"
+        );
+        let row: DossierRow = on_tx!(self, |conn| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(d.code)
+                .bind(d.lookup_hash)
+                .bind(d.created_by)
+                .bind(d.idempotency_key)
+                .bind(d.procedure_code)
+                .bind(d.procedure_version)
+                .bind(d.sector)
+                .bind(d.level)
+                .bind(d.desk_agency_id)
+                .bind(d.deciding_agency_id)
+                .bind(d.channel)
+                .bind(p.stage)
+                .bind(p.step)
+                .bind(p.assignee)
+                .bind(p.applicant_name)
+                .bind(p.applicant_id_number)
+                .bind(d.applicant_login)
+                .bind(p.submitted_at)
+                .bind(p.received_at)
+                .bind(p.due_at)
+                .bind(p.step_due_at)
+                .bind(p.paused_since)
+                .bind(p.finished_at)
+                .bind(p.outcome)
+                .bind(p.version)
+                .bind(p.state)
+                .bind(&last)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?;
+            dossier_row!(r)
         });
-        self.insert_events(id, d.code, 1, GENESIS, events, &hashes)
+        self.insert_events(row.id, d.code, 1, GENESIS, events, &hashes)
             .await?;
-        Ok(id)
+        Ok(row)
     }
 
     /// Appends events to a dossier read at `expected_version`, and rewrites its projection.

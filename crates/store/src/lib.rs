@@ -16,6 +16,7 @@ mod evaluations;
 mod files;
 mod meta;
 pub mod migrate;
+mod openings;
 mod organisation;
 mod outbox;
 mod people;
@@ -35,6 +36,7 @@ pub use dossiers::{
 pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use evaluations::{EvaluateError, EvaluationRow, NewEvaluation};
 pub use files::{FileError, FileStore, sha256_hex};
+pub use openings::Opening;
 pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};
 pub use outbox::{
     AlertCandidate, AlertRow, CandidateQuery, Failed, NewAlert, NewMessage, OutboxMessage,

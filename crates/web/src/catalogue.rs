@@ -99,11 +99,10 @@ impl Province {
             agency_name(&self.agencies, &p.implementing_agency),
             agency_name(&self.agencies, &p.competent_agency),
         ];
-        let level = serde_json::to_value(p.level).expect("a level serialises");
         Encoded {
             data: serde_json::to_string(p).expect("a procedure serialises"),
             search_text: p.search_text(sector_name, &[&names[0], &names[1]]),
-            level: level.as_str().unwrap_or_default().to_string(),
+            level: p.level.code().to_string(),
         }
     }
 }

@@ -7,7 +7,7 @@ use motcua_calendar::Instant;
 use motcua_domain::catalogue::Procedure;
 use motcua_domain::dossier::{Actor, Command, Context, Dossier, Event, decide};
 use motcua_domain::organisation::access::{Action, Reach};
-use motcua_store::{DossierRow, EventBatch, NewDossier, Projection, StoreError};
+use motcua_store::{DossierRow, EventBatch, Opening, Projection, StoreError};
 
 use crate::AppState;
 use crate::auth::{Person, new_token, token_hash};
@@ -102,30 +102,6 @@ fn refusal(r: motcua_domain::dossier::Refusal) -> Problem {
         Refusal::Invalid { field, .. } => Problem::invalid(*field, r.vietnamese()),
         Refusal::Deadline(_) => Problem::invalid("due", r.vietnamese()),
     }
-}
-
-/// The version of `code` in force on `day`, and its record.
-async fn procedure_in_force(
-    state: &AppState,
-    code: &str,
-    day: &str,
-) -> Result<(i64, Procedure, String, String), Problem> {
-    let row = state
-        .db
-        .procedure_in_force(code, day)
-        .await?
-        .ok_or_else(|| {
-            Problem::invalid(
-                "application.procedure",
-                format!("Không có thủ tục “{code}” đang có hiệu lực ngày {day}."),
-            )
-        })?;
-    let p: Procedure = serde_json::from_str(&row.data).map_err(|e| {
-        Problem::from(StoreError::Internal(format!(
-            "procedure {code} cannot be read: {e}"
-        )))
-    })?;
-    Ok((row.version, p, row.sector, row.level))
 }
 
 /// The version a dossier was received under.
@@ -254,31 +230,50 @@ pub(crate) async fn open(
     let application = command
         .application()
         .expect("a command that opens carries one");
-    let (version, procedure, sector, level) =
-        procedure_in_force(state, &application.procedure, &day.to_string()).await?;
+    // The catalogue in force as loaded (a version published in another process shows within
+    // `catalogue::RECHECK`); the dossier keeps the version it was received under.
+    let catalogue = state.catalogue.current(&state.db, &day.to_string()).await?;
+    let in_force = catalogue
+        .procedures
+        .get(&application.procedure)
+        .ok_or_else(|| {
+            Problem::invalid("application.procedure", {
+                let (y, m, d) = day.ymd();
+                format!(
+                    "Không có thủ tục “{}” đang có hiệu lực ngày {d:02}/{m:02}/{y}.",
+                    application.procedure
+                )
+            })
+        })?;
+    let (procedure, version) = (&in_force.procedure, in_force.version);
     // Where it is received: the desk agency named, else the staff member's own agency, else (online)
     // where the procedure is received.
-    let desk = if !application.desk_agency.trim().is_empty() {
-        application.desk_agency.trim().to_string()
+    let named_desk = application.desk_agency.trim();
+    let (desk, own_agency) = if !named_desk.is_empty() {
+        (named_desk.to_string(), None)
     } else {
         match person {
             Person::Staff(staff) => {
                 let id = staff.user.agency_id.ok_or_else(|| {
                     Problem::invalid("application.desk_agency", "Cần ghi cơ quan tiếp nhận.")
                 })?;
-                state
+                let identifier = state
                     .db
                     .agency_as_of(id, &day.to_string())
                     .await?
                     .map(|a| a.identifier)
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                (identifier, Some(id))
             }
-            Person::Applicant(_) => procedure
-                .offered_by
-                .first()
-                .map(|o| o.split('/').next().unwrap_or_default().to_string())
-                .filter(|o| o != "commune")
-                .unwrap_or_else(|| procedure.implementing_agency.clone()),
+            Person::Applicant(_) => (
+                procedure
+                    .offered_by
+                    .first()
+                    .map(|o| o.split('/').next().unwrap_or_default().to_string())
+                    .filter(|o| o != "commune")
+                    .unwrap_or_else(|| procedure.implementing_agency.clone()),
+                None,
+            ),
         }
     };
     if desk == "commune" || desk.is_empty() {
@@ -294,8 +289,15 @@ pub(crate) async fn open(
     } else {
         procedure.implementing_agency.clone()
     };
-    let desk_id = agency_id(state, "application.desk_agency", &desk).await?;
-    let deciding_id = agency_id(state, "application.deciding_agency", &deciding).await?;
+    let desk_id = match own_agency {
+        Some(id) => id,
+        None => agency_id(state, "application.desk_agency", &desk).await?,
+    };
+    let deciding_id = if deciding == desk {
+        desk_id
+    } else {
+        agency_id(state, "application.deciding_agency", &deciding).await?
+    };
     if let Person::Staff(staff) = person {
         let reach = staff
             .reach(state, Action::ReceiveDossiers, true)
@@ -330,66 +332,58 @@ pub(crate) async fn open(
     let ctx = Context {
         now: at,
         actor: &actor,
-        procedure: &procedure,
+        procedure,
         rules,
     };
     let events = decide(None, &command, &ctx).map_err(refusal)?;
     let dossier = Dossier::replay(events.iter().map(|e| (e, at.0)))
         .expect("decide opens with an Opened event");
     let role = event_role(&actor, &fallback_role, &command);
-    let batch = EventBatch::new(&events, at.0, &created_by, &role);
-    let state_json = serde_json::to_string(&dossier).expect("a dossier serialises");
     let secret = lookup_secret();
-    let applicant_login = match person {
-        Person::Applicant(user) => Some(user.login.as_str()),
-        Person::Staff(_) => None,
+    let opening = Opening {
+        desk,
+        day,
+        code_format: state.config.code_format.clone(),
+        lookup_hash: token_hash(&secret),
+        created_by: created_by.clone(),
+        idempotency_key: idempotency_key.map(str::to_string),
+        procedure_code: procedure.code.clone(),
+        procedure_version: version,
+        sector: procedure.sector.clone(),
+        level: procedure.level.code().to_string(),
+        desk_agency_id: desk_id,
+        deciding_agency_id: deciding_id,
+        channel: channel_code(dossier.channel).to_string(),
+        applicant_login: match person {
+            Person::Applicant(user) => Some(user.login.clone()),
+            Person::Staff(_) => None,
+        },
+        state: serde_json::to_string(&dossier).expect("a dossier serialises"),
+        events: EventBatch::new(&events, at.0, &created_by, &role),
+        dossier,
     };
-    let mut tx = state.db.begin().await?;
-    let seq = tx.next_dossier_number(&desk, &day.to_string()).await?;
-    let code = state.config.code_format.code(&desk, day, seq);
-    let inserted = tx
-        .insert_dossier(
-            &NewDossier {
-                code: &code,
-                lookup_hash: &token_hash(&secret),
-                created_by: &created_by,
-                idempotency_key,
-                procedure_code: &procedure.code,
-                procedure_version: version,
-                sector: &sector,
-                level: &level,
-                desk_agency_id: desk_id,
-                deciding_agency_id: deciding_id,
-                channel: channel_code(dossier.channel),
-                applicant_login,
-            },
-            &Projection::of(&dossier, &state_json),
-            &batch.events(),
-        )
-        .await;
-    match inserted {
-        Ok(_) => tx.commit().await?,
+    drop(catalogue);
+    match state.db.open_dossier(opening).await {
+        Ok(row) => Ok(Opened {
+            loaded: unpack(row)?,
+            secret: Some(secret),
+        }),
         // Two retries raced: the other one made it; answer with that dossier.
         Err(StoreError::Constraint { constraint, .. })
             if constraint == "dossiers_idempotency" && idempotency_key.is_some() =>
         {
-            drop(tx);
             let code = state
                 .db
                 .dossier_by_idempotency_key(&created_by, idempotency_key.unwrap_or_default())
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            return Ok(Opened {
+            Ok(Opened {
                 loaded: load(state, &code).await?,
                 secret: None,
-            });
+            })
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
     }
-    Ok(Opened {
-        loaded: load(state, &code).await?,
-        secret: Some(secret),
-    })
 }
 
 /// Acts on a dossier read at `version`.
