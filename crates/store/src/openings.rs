@@ -120,13 +120,21 @@ impl Db {
 
     async fn write_group(&self, group: Vec<(Opening, oneshot::Sender<Answer>)>) {
         // Together first; if any fails, each alone, so each gets its own answer.
-        if group.len() > 1
-            && let Ok(rows) = self.write_together(&group).await
-        {
-            for ((_, answer), row) in group.into_iter().zip(rows) {
-                let _ = answer.send(Ok(row));
+        if group.len() > 1 {
+            match self.write_together(&group).await {
+                Ok(rows) => {
+                    for ((_, answer), row) in group.into_iter().zip(rows) {
+                        let _ = answer.send(Ok(row));
+                    }
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!(
+                        "{} dossiers could not be written together ({e}); writing each alone",
+                        group.len()
+                    )
+                }
             }
-            return;
         }
         for (opening, answer) in group {
             let _ = answer.send(self.write_alone(&opening).await);

@@ -19,6 +19,7 @@ on_both_backends!(
     scans_are_checked_kept_and_handed_back_as_downloads,
     the_other_paths_completion_refusal_payment_extension_consultation,
     fifty_parallel_receipts_get_fifty_consecutive_codes,
+    racing_retries_in_parallel_make_one_dossier_each_and_skip_no_number,
 );
 
 /// A commune with its committee (H99.31), a neighbour (H99.32), the sample catalogue, and staff.
@@ -901,4 +902,57 @@ async fn fifty_parallel_receipts_get_fifty_consecutive_codes(backend: Backend) {
     }
     numbers.sort();
     assert_eq!(numbers, (1..=50).collect::<Vec<u32>>());
+}
+
+/// Receipts sent together are written together; when two of them carry the same key (a retry
+/// racing its original), the group falls back to one at a time: each key makes one dossier, both
+/// of its requests answer with it, and no number is taken by the rolled-back group.
+async fn racing_retries_in_parallel_make_one_dossier_each_and_skip_no_number(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let body =
+        json!({"action": "receive", "application": application(&["Tờ khai đăng ký khai sinh"])})
+            .to_string();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (client, url, base, cookie, body) = (
+            p.app.client.clone(),
+            p.app.url("/api/v1/dossiers"),
+            p.app.base.clone(),
+            desk.clone(),
+            body.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .header("origin", base)
+                .header("cookie", cookie)
+                .header("content-type", "application/json")
+                .header("idempotency-key", format!("k{}", i / 2))
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            assert!(
+                status == StatusCode::CREATED || status == StatusCode::OK,
+                "{status}"
+            );
+            let d: Value = response.json().await.unwrap();
+            (i / 2, d["code"].as_str().unwrap().to_string())
+        }));
+    }
+    let mut by_key = std::collections::BTreeMap::<usize, Vec<String>>::new();
+    for t in tasks {
+        let (key, code) = t.await.unwrap();
+        by_key.entry(key).or_default().push(code);
+    }
+    let mut numbers = Vec::new();
+    for (key, codes) in &by_key {
+        assert_eq!(codes[0], codes[1], "both requests with key k{key}");
+        numbers.push(codes[0].rsplit('-').next().unwrap().parse::<u32>().unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=20).collect::<Vec<u32>>());
+    assert_eq!(p.app.db.verify_chains().await.unwrap().0, vec![]);
 }
