@@ -15,6 +15,7 @@ mod demo;
 mod demo_dossiers;
 mod dossiers;
 mod evaluations;
+mod fragments;
 mod http;
 mod merge;
 mod online;

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
 
@@ -17,7 +17,7 @@ use motcua_domain::organisation::access::Action;
 use motcua_store::{DossierFilter, DossierRow};
 use serde::Deserialize;
 
-use super::{Choice, Layout, render, require};
+use super::{Choice, Layout, render, require, vary_on_htmx, wants_fragment};
 use crate::AppState;
 use crate::auth::{Person, Staff, encode_component};
 use crate::dossiers::{self, Loaded};
@@ -135,14 +135,17 @@ pub(crate) struct QueueLine {
     days_over: Option<i64>,
 }
 
+/// The whole page, or (`as_results()`) the results an htmx filter swaps.
 #[derive(Template)]
-#[template(path = "dossier_queue.html")]
+#[template(path = "dossier_queue.html", blocks = ["results"])]
 struct QueuePage {
     layout: Layout,
     views: Vec<Choice>,
     lines: Vec<QueueLine>,
     next: Option<String>,
     q: String,
+    /// Said instead of the table (a code typed that opens no dossier).
+    notice: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -165,17 +168,41 @@ pub(crate) const OPEN: [Stage; 6] = [
     Stage::WithdrawalRequested,
 ];
 
+/// The work queue. An htmx request (the filter form as it is typed or chosen) is answered with
+/// the results alone; any other with the whole page.
 pub(crate) async fn queue(
     State(state): State<AppState>,
     staff: Staff,
+    headers: HeaderMap,
     Query(q): Query<QueueQuery>,
 ) -> Response {
     let reach = require!(state, staff, Action::ReadDossiers);
+    let fragment = wants_fragment(&headers);
     let view = q.view.clone().unwrap_or_else(|| "dang-xu-ly".into());
     let wanted = q.q.clone().unwrap_or_default().trim().to_string();
-    // A code goes straight to its dossier (the page checks the reader's reach).
+    // A code goes straight to its dossier (the page checks the reader's reach). Typed into the
+    // filter, it opens the dossier once the code is whole and within reach, and says so until.
+    let mut notice = None;
     if wanted.contains('-') {
-        return Redirect::to(&page_url(&wanted)).into_response();
+        if !fragment {
+            return vary_on_htmx(Redirect::to(&page_url(&wanted)).into_response());
+        }
+        let person = Person::Staff(staff.clone());
+        let found = match dossiers::load(&state, &wanted).await {
+            Ok(d) => dossiers::may(&state, &person, &d.row, Action::ReadDossiers)
+                .await
+                .is_ok(),
+            Err(p) if p.status == 404 => false,
+            Err(p) => return p.into_response(),
+        };
+        if found {
+            let mut response = StatusCode::OK.into_response();
+            if let Ok(to) = HeaderValue::from_str(&page_url(&wanted)) {
+                response.headers_mut().insert("hx-redirect", to);
+            }
+            return vary_on_htmx(response);
+        }
+        notice = Some(format!("Không tìm thấy hồ sơ có mã “{wanted}”."));
     }
     let result: Result<QueuePage, Problem> = async {
         let mut filter = DossierFilter {
@@ -205,7 +232,11 @@ pub(crate) async fn queue(
         if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {
             filter.after = Some(dossiers::decode_cursor(after)?);
         }
-        let rows = state.db.dossiers(&filter).await?;
+        let rows = if notice.is_some() {
+            Vec::new()
+        } else {
+            state.db.dossiers(&filter).await?
+        };
         let time = state.time.current();
         let today = now().local_date();
         let versions = pinned_versions(&state, &rows).await;
@@ -270,13 +301,15 @@ pub(crate) async fn queue(
             lines,
             next,
             q: wanted.clone(),
+            notice,
         })
     }
     .await;
-    match result {
+    vary_on_htmx(match result {
+        Ok(page) if fragment => render(StatusCode::OK, page.as_results()),
         Ok(page) => render(StatusCode::OK, page),
         Err(p) => p.into_response(),
-    }
+    })
 }
 
 /// One row of the control sheet (Mẫu 06): who handed over to whom and when, and how the step
@@ -301,10 +334,16 @@ pub(crate) struct Offer {
     action: &'static str,
     label: &'static str,
     fields: &'static [&'static str],
+    /// What was typed, kept when the form was refused.
+    values: ActionForm,
+    /// Why the form was refused, shown inside it.
+    error: Option<String>,
 }
 
+/// The whole page, or (`as_dossier()`) the region an htmx action swaps: the messages, facts,
+/// documents, actions and control sheet.
 #[derive(Template)]
-#[template(path = "dossier.html")]
+#[template(path = "dossier.html", blocks = ["dossier"])]
 struct DossierPage {
     layout: Layout,
     code: String,
@@ -536,6 +575,8 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
                     action,
                     label,
                     fields,
+                    values: ActionForm::default(),
+                    error: None,
                 });
             }
         }
@@ -606,20 +647,21 @@ pub(crate) struct ShowQuery {
 pub(crate) async fn show(
     State(state): State<AppState>,
     staff: Staff,
+    headers: HeaderMap,
     Path(code): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
     require!(state, staff, Action::ReadDossiers);
     match dossier_page(&state, &staff, &code).await {
         Ok(mut page) => {
-            page.message = q.done.map(|action| {
-                let label = ACTIONS
-                    .iter()
-                    .find(|a| a.0 == action)
-                    .map_or("Thao tác", |a| a.1);
-                format!("Đã ghi nhận: {label}.")
-            });
-            render(StatusCode::OK, page)
+            page.message = q
+                .done
+                .map(|action| format!("Đã ghi nhận: {}.", label_of(&action)));
+            if wants_fragment(&headers) {
+                vary_on_htmx(render(StatusCode::OK, page.as_dossier()))
+            } else {
+                vary_on_htmx(render(StatusCode::OK, page))
+            }
         }
         Err(p) if p.status == 404 => super::not_found_page(&state, &page_url(&code)),
         Err(p) => p.into_response(),
@@ -766,22 +808,41 @@ fn command_of(f: &ActionForm) -> Result<Command, String> {
     })
 }
 
+/// An action on a dossier. Without JavaScript: done, a redirect to the page (POST, redirect,
+/// GET); refused, the page again with 422. From htmx (`HX-Request`): the dossier's region
+/// updated, or refused (422) with the message and what was typed inside the action's form.
 pub(crate) async fn act(
     State(state): State<AppState>,
     staff: Staff,
+    headers: HeaderMap,
     Path(code): Path<String>,
     Form(form): Form<ActionForm>,
 ) -> Response {
     require!(state, staff, Action::ActOnDossiers);
-    let refuse = |message: String| {
+    let fragment = wants_fragment(&headers);
+    let answer = |status: StatusCode, page: DossierPage| {
+        if fragment {
+            render(status, page.as_dossier())
+        } else {
+            render(status, page)
+        }
+    };
+    let refuse = |message: String, form: ActionForm| {
         let state = state.clone();
         let staff = staff.clone();
         let code = code.clone();
         async move {
             match dossier_page(&state, &staff, &code).await {
                 Ok(mut page) => {
-                    page.error = Some(message);
-                    render(StatusCode::UNPROCESSABLE_ENTITY, page)
+                    // Beside the form it came from, when that action is still offered.
+                    match page.offers.iter_mut().find(|o| o.action == form.action) {
+                        Some(offer) => {
+                            offer.error = Some(message);
+                            offer.values = form;
+                        }
+                        None => page.error = Some(message),
+                    }
+                    answer(StatusCode::UNPROCESSABLE_ENTITY, page)
                 }
                 Err(p) if p.status == 404 => super::not_found_page(&state, &page_url(&code)),
                 Err(p) => p.into_response(),
@@ -789,14 +850,21 @@ pub(crate) async fn act(
         }
     };
     let Ok(version) = form.version.parse::<i64>() else {
-        return refuse("Không rõ phiên bản hồ sơ; tải lại trang.".into()).await;
+        return refuse("Không rõ phiên bản hồ sơ; tải lại trang.".into(), form).await;
     };
     let command = match command_of(&form) {
         Ok(c) => c,
-        Err(message) => return refuse(message).await,
+        Err(message) => return refuse(message, form).await,
     };
     let person = Person::Staff(staff.clone());
     match dossiers::act(&state, &person, &code, version, command).await {
+        Ok(_) if fragment => match dossier_page(&state, &staff, &code).await {
+            Ok(mut page) => {
+                page.message = Some(format!("Đã ghi nhận: {}.", label_of(&form.action)));
+                answer(StatusCode::OK, page)
+            }
+            Err(p) => p.into_response(),
+        },
         Ok(_) => {
             Redirect::to(&format!("{}?da-luu={}", page_url(&code), form.action)).into_response()
         }
@@ -807,7 +875,14 @@ pub(crate) async fn act(
             if let Some(e) = p.errors.first() {
                 message = e.reason.clone();
             }
-            refuse(message).await
+            refuse(message, form).await
         }
     }
+}
+
+fn label_of(action: &str) -> &'static str {
+    ACTIONS
+        .iter()
+        .find(|a| a.0 == action)
+        .map_or("Thao tác", |a| a.1)
 }

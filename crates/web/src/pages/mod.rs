@@ -27,7 +27,7 @@ pub(crate) use tokens::revoke_own as revoke_own_token;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -307,6 +307,21 @@ pub(crate) fn render(status: StatusCode, page: impl Template) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Whether a request asks for a fragment: htmx sent it (`HX-Request`), and it is not htmx
+/// restoring a page from history, which wants the whole page.
+pub(crate) fn wants_fragment(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request")
+}
+
+/// Marks an answer that depends on `HX-Request` (a fragment or the whole page at one URL), so
+/// no cache hands one for the other.
+pub(crate) fn vary_on_htmx(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("HX-Request"));
+    response
 }
 
 #[derive(Template)]
