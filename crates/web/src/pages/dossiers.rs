@@ -258,7 +258,9 @@ pub(crate) async fn queue(
             .into_iter()
             .map(|row| {
                 let d = dossiers::unpack(row)?;
+                // A refused, stopped or returned dossier is at no step any more.
                 let step = current_step(&versions, &d)
+                    .filter(|_| !d.dossier.stage.is_final())
                     .map(|s| s.name.clone())
                     .unwrap_or_default();
                 let days_over = days_over(&time, &d.dossier, today);
@@ -565,6 +567,10 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
             let Some(command) = stand_in(action) else {
                 continue;
             };
+            // The apology and new date (Mẫu 04) is made once; it is not offered again.
+            if action == "propose_extension" && d.extended {
+                continue;
+            }
             let allowed = match decide(Some(d), &command, &ctx) {
                 Ok(_) => true,
                 Err(Refusal::Invalid { field, .. }) => field != "action" && field != "step",
@@ -872,7 +878,9 @@ pub(crate) async fn act(
         Err(p) if p.status >= 500 => p.into_response(),
         Err(p) => {
             let mut message = p.detail.clone().unwrap_or_else(|| p.title.clone());
-            if let Some(e) = p.errors.first() {
+            // A field's reason says more than the summary, except for a stale version, whose
+            // summary tells the officer what happened and what to do.
+            if let Some(e) = p.errors.first().filter(|e| e.field != "version") {
                 message = e.reason.clone();
             }
             refuse(message, form).await
