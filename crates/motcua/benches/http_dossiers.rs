@@ -13,7 +13,10 @@
 //! - hand-over: `POST /api/v1/dossiers/{code}/hand-over` of the dossiers just received;
 //! - status lookup: `GET /api/v1/lookup/{code}?secret=…` of random dossiers of the million.
 //!
-//! Prints each run's rate and latency percentiles as the clients measured them. `BENCH_RUNS`
+//! The clients are plain keep-alive HTTP/1.1 connections on one thread, so that the load they
+//! make costs the shared machine as little as possible. Prints each run's rate and latency
+//! percentiles as the clients measured them, and the server's CPU time per request (all its
+//! threads, from /proc), which compares two builds even on a busy machine. `BENCH_RUNS`
 //! picks some runs (`intake,hand-over,lookup`); `BENCH_MOTCUA_BIN` runs another build of the
 //! binary, to compare two versions.
 
@@ -309,29 +312,150 @@ struct Run {
     errors: usize,
 }
 
-/// `clients` tasks sending `request(n)` for `n` = 0, 1, 2 … until `length` has passed or
-/// `request` has nothing more to send.
-async fn drive<F, Fut>(name: String, clients: usize, length: Duration, request: F) -> Run
+/// A request as the clients send it.
+struct Request {
+    method: &'static str,
+    path: String,
+    /// Extra header lines, each ending in CRLF.
+    headers: String,
+    body: String,
+}
+
+/// A keep-alive HTTP/1.1 connection, as light as a client can be (the clients share the machine
+/// with the server): the request written in one call, the answer read by its length.
+struct Connection {
+    read: tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>,
+    write: tokio::net::tcp::OwnedWriteHalf,
+    host: String,
+}
+
+impl Connection {
+    async fn open(host: &str) -> Connection {
+        let stream = tokio::net::TcpStream::connect(host)
+            .await
+            .expect("the server accepts");
+        stream.set_nodelay(true).unwrap();
+        let (read, write) = stream.into_split();
+        Connection {
+            read: tokio::io::BufReader::new(read),
+            write,
+            host: host.to_string(),
+        }
+    }
+
+    /// The status and body of the answer to `r`.
+    async fn send(&mut self, r: &Request) -> std::io::Result<(u16, Vec<u8>)> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        let message = format!(
+            "{} {} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n{}\r\n{}",
+            r.method,
+            r.path,
+            self.host,
+            r.body.len(),
+            r.headers,
+            r.body
+        );
+        self.write.write_all(message.as_bytes()).await?;
+        let mut line = String::new();
+        self.read.read_line(&mut line).await?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("no status in {line:?}")))?;
+        let (mut length, mut chunked) = (0usize, false);
+        loop {
+            line.clear();
+            self.read.read_line(&mut line).await?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.trim().eq_ignore_ascii_case("chunked");
+                }
+            }
+        }
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.read.read_line(&mut line).await?;
+                let size = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
+                let mut chunk = vec![0; size + 2];
+                self.read.read_exact(&mut chunk).await?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else {
+            body.resize(length, 0);
+            self.read.read_exact(&mut body).await?;
+        }
+        Ok((status, body))
+    }
+}
+
+/// `clients` connections sending `request(n)` for `n` = 0, 1, 2 … until `length` has passed or
+/// `request` has nothing more to send; `answered` says whether an answer is the one expected.
+async fn drive<F, A>(
+    name: String,
+    host: &str,
+    clients: usize,
+    length: Duration,
+    request: F,
+    answered: A,
+) -> Run
 where
-    F: Fn(usize) -> Option<Fut> + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
+    F: Fn(usize) -> Option<Request> + Send + Sync + 'static,
+    A: Fn(u16, &[u8]) -> bool + Send + Sync + 'static,
 {
-    let request = Arc::new(request);
+    let (request, answered) = (Arc::new(request), Arc::new(answered));
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
+    let mut connections = Vec::new();
+    for _ in 0..clients {
+        connections.push(Connection::open(host).await);
+    }
     let start = Clock::now();
     let cpu_before = server_cpu_seconds();
     let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (request, next, errors) = (request.clone(), next.clone(), errors.clone());
+    for mut connection in connections {
+        let (request, answered, next, errors) = (
+            request.clone(),
+            answered.clone(),
+            next.clone(),
+            errors.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             while start.elapsed() < length {
-                let Some(sent) = request(next.fetch_add(1, Ordering::Relaxed)) else {
+                let Some(r) = request(next.fetch_add(1, Ordering::Relaxed)) else {
                     break;
                 };
                 let t = Clock::now();
-                let ok = sent.await;
+                let ok = match connection.send(&r).await {
+                    Ok((status, body)) => {
+                        let ok = answered(status, &body);
+                        if !ok {
+                            eprintln!(
+                                "{} {}: {status} {}",
+                                r.method,
+                                r.path,
+                                String::from_utf8_lossy(&body)
+                            );
+                        }
+                        ok
+                    }
+                    Err(e) => {
+                        eprintln!("{} {}: {e}", r.method, r.path);
+                        connection = Connection::open(&connection.host).await;
+                        false
+                    }
+                };
                 times.push(t.elapsed());
                 if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);
@@ -366,61 +490,52 @@ where
 async fn measure(base: &str, prepared: &Prepared, length: Duration) -> Vec<Run> {
     // BENCH_RUNS picks some of the runs: `intake,hand-over,lookup` (all by default).
     let wanted = std::env::var("BENCH_RUNS").unwrap_or("intake,hand-over,lookup".into());
-    let runs_of = |name: &str, clients: &'static [usize]| -> &'static [usize] {
-        if wanted.split(',').any(|w| w.trim() == name) {
-            clients
-        } else {
-            &[]
-        }
-    };
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(128)
-        .build()
-        .unwrap();
-    let bearer = format!("Bearer {}", prepared.token);
+    let wanted = |name: &str| wanted.split(',').any(|w| w.trim() == name);
+    let host = base.trim_start_matches("http://").to_string();
+    let authorised = format!(
+        "authorization: Bearer {}\r\ncontent-type: application/json\r\n",
+        prepared.token
+    );
     let mut runs = Vec::new();
     let received = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
 
-    // Warm the connection pool, the catalogue and the statements.
-    let warm = lookup(&http, base, &prepared.lookups[0]);
-    assert!(warm.await, "the first lookup answers");
+    // Warm the catalogue and the statements.
+    let mut warm = Connection::open(&host).await;
+    let (code, secret) = &prepared.lookups[0];
+    let (status, _) = warm
+        .send(&lookup(code, secret))
+        .await
+        .expect("the first lookup answers");
+    assert_eq!(status, 200, "the first lookup answers");
 
-    for (round, &clients) in runs_of("intake", &[1, 16, 64]).iter().enumerate() {
-        let (http, base, bearer) = (http.clone(), base.to_string(), bearer.clone());
+    let intake_clients: &[usize] = if wanted("intake") { &[1, 16, 64] } else { &[] };
+    for (round, &clients) in intake_clients.iter().enumerate() {
         let receipts = Arc::new(prepared.receipts.clone());
+        let authorised = authorised.clone();
         let received = received.clone();
         runs.push(
             drive(
                 format!("intake, POST /api/v1/dossiers, {clients} clients"),
+                &host,
                 clients,
                 length,
                 move |n| {
-                    let request = http
-                        .post(format!("{base}/api/v1/dossiers"))
-                        .header("authorization", &bearer)
-                        .header("content-type", "application/json")
-                        .header("idempotency-key", format!("bench-{round}-{n}"))
-                        .body(receipts[n % receipts.len()].clone());
-                    let received = received.clone();
-                    Some(async move {
-                        match request.send().await {
-                            Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
-                                let body: Value = r.json().await.unwrap_or_default();
-                                if let Some(code) = body["code"].as_str() {
-                                    received.lock().unwrap().push(code.to_string());
-                                }
-                                true
-                            }
-                            Ok(r) => {
-                                eprintln!("intake: {}", r.status());
-                                false
-                            }
-                            Err(e) => {
-                                eprintln!("intake: {e}");
-                                false
-                            }
-                        }
+                    Some(Request {
+                        method: "POST",
+                        path: "/api/v1/dossiers".into(),
+                        headers: format!("{authorised}idempotency-key: bench-{round}-{n}\r\n"),
+                        body: receipts[n % receipts.len()].clone(),
                     })
+                },
+                move |status, body| {
+                    let made = status == 201;
+                    if made
+                        && let Ok(v) = serde_json::from_slice::<Value>(body)
+                        && let Some(code) = v["code"].as_str()
+                    {
+                        received.lock().unwrap().push(code.to_string());
+                    }
+                    made
                 },
             )
             .await,
@@ -428,57 +543,44 @@ async fn measure(base: &str, prepared: &Prepared, length: Duration) -> Vec<Run> 
     }
 
     let codes = Arc::new(std::mem::take(&mut *received.lock().unwrap()));
-    for &clients in runs_of("hand-over", &[16]) {
-        let (http, base, bearer, codes) = (
-            http.clone(),
-            base.to_string(),
-            bearer.clone(),
-            codes.clone(),
-        );
+    if wanted("hand-over") {
+        let authorised = authorised.clone();
         runs.push(
             drive(
-                format!("hand-over, POST …/hand-over, {clients} clients"),
-                clients,
+                "hand-over, POST …/hand-over, 16 clients".into(),
+                &host,
+                16,
                 length,
                 move |n| {
-                    let code = codes.get(n)?;
-                    let request = http
-                        .post(format!("{base}/api/v1/dossiers/{code}/hand-over"))
-                        .header("authorization", &bearer)
-                        .header("content-type", "application/json")
-                        .body(r#"{"version": 2}"#);
-                    Some(async move {
-                        match request.send().await {
-                            Ok(r) if r.status().is_success() => true,
-                            Ok(r) => {
-                                eprintln!("hand-over: {}", r.status());
-                                false
-                            }
-                            Err(e) => {
-                                eprintln!("hand-over: {e}");
-                                false
-                            }
-                        }
+                    Some(Request {
+                        method: "POST",
+                        path: format!("/api/v1/dossiers/{}/hand-over", codes.get(n)?),
+                        headers: authorised.clone(),
+                        body: r#"{"version": 2}"#.into(),
                     })
                 },
+                |status, _| (200..300).contains(&status),
             )
             .await,
         );
     }
 
     let lookups = Arc::new(prepared.lookups.clone());
-    for &clients in runs_of("lookup", &[16, 64]) {
-        let (http, base, lookups) = (http.clone(), base.to_string(), lookups.clone());
+    let lookup_clients: &[usize] = if wanted("lookup") { &[16, 64] } else { &[] };
+    for &clients in lookup_clients {
+        let lookups = lookups.clone();
         runs.push(
             drive(
                 format!("status lookup, GET /api/v1/lookup, {clients} clients"),
+                &host,
                 clients,
                 length,
                 move |n| {
                     // Spread over the sample, not in its order.
-                    let i = n.wrapping_mul(0x9e37_79b9) % lookups.len();
-                    Some(lookup(&http, &base, &lookups[i]))
+                    let (code, secret) = &lookups[n.wrapping_mul(0x9e37_79b9) % lookups.len()];
+                    Some(lookup(code, secret))
                 },
+                |status, _| status == 200,
             )
             .await,
         );
@@ -486,24 +588,12 @@ async fn measure(base: &str, prepared: &Prepared, length: Duration) -> Vec<Run> 
     runs
 }
 
-fn lookup(
-    http: &reqwest::Client,
-    base: &str,
-    (code, secret): &(String, String),
-) -> impl std::future::Future<Output = bool> + Send + use<> {
-    let request = http.get(format!("{base}/api/v1/lookup/{code}?secret={secret}"));
-    async move {
-        match request.send().await {
-            Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
-            Ok(r) => {
-                eprintln!("lookup: {}", r.status());
-                false
-            }
-            Err(e) => {
-                eprintln!("lookup: {e}");
-                false
-            }
-        }
+fn lookup(code: &str, secret: &str) -> Request {
+    Request {
+        method: "GET",
+        path: format!("/api/v1/lookup/{code}?secret={secret}"),
+        headers: String::new(),
+        body: String::new(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Accounts, role grants, sessions, failed sign-ins, access tokens and the audit log.
 
+use sqlx::Row;
+
 use crate::db::{Db, Tx, on_read, on_tx};
 use crate::error::StoreError;
 use crate::migrate::now_micros;
@@ -267,25 +269,49 @@ impl Db {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<(TokenRow, UserRow)>, StoreError> {
-        let row: Option<TokenTuple> = on_read!(self, |pool| {
-            sqlx::query_as(
-                "SELECT t.id, t.user_id, t.name, t.scopes, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
-                 FROM access_tokens t JOIN users u ON u.id = t.user_id
-                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1",
-            )
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?
-        });
-        match row {
-            None => Ok(None),
-            Some(t) => {
-                let t = token(t);
-                let user = self.user(t.user_id).await?;
-                Ok(Some((t, user)))
+        // One query for the token and its owner: every API request asks this.
+        let sql = format!(
+            "SELECT t.id AS token_id, t.name AS token_name, t.scopes, t.created_at AS token_created_at,
+               t.expires_at, t.revoked_at, t.last_used_at, {USER_COLUMNS}
+             FROM access_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1"
+        );
+        Ok(on_read!(self, |pool| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+            {
+                None => None,
+                Some(r) => {
+                    let owner = user((
+                        r.try_get("id")?,
+                        r.try_get("login")?,
+                        r.try_get("kind")?,
+                        r.try_get("full_name")?,
+                        r.try_get("position")?,
+                        r.try_get("agency_id")?,
+                        r.try_get("phone")?,
+                        r.try_get("email")?,
+                        r.try_get("password_hash")?,
+                        r.try_get("must_change_password")?,
+                        r.try_get("active")?,
+                    ));
+                    let t = token((
+                        r.try_get("token_id")?,
+                        owner.id,
+                        r.try_get("token_name")?,
+                        r.try_get("scopes")?,
+                        r.try_get("token_created_at")?,
+                        r.try_get("expires_at")?,
+                        r.try_get("revoked_at")?,
+                        r.try_get("last_used_at")?,
+                    ));
+                    Some((t, owner))
+                }
             }
-        }
+        }))
     }
 
     /// Failed sign-ins since `since` for a login and for an address.

@@ -3,6 +3,7 @@
 //! `/api/v1` and its OpenAPI document is generated from the same route table, so the two cannot
 //! drift.
 
+pub mod agency_tree;
 mod api;
 mod assets;
 mod auth;
@@ -78,6 +79,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub time: TimeHandle,
     pub catalogue: catalogue::CatalogueHandle,
+    pub agency_tree: agency_tree::AgencyTree,
     pub files: motcua_store::FileStore,
 }
 
@@ -89,6 +91,7 @@ impl AppState {
             config: Arc::new(config),
             time,
             catalogue: catalogue::CatalogueHandle::default(),
+            agency_tree: agency_tree::AgencyTree::default(),
         }
     }
 }

@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
-use std::collections::BTreeMap;
 
 use motcua_domain::organisation::Role;
 use motcua_domain::organisation::access::{self, Action, Grant, Reach};
@@ -125,13 +124,11 @@ impl Staff {
         action: Action,
         api: bool,
     ) -> Result<Reach, Denied> {
-        let parents: BTreeMap<i64, Option<i64>> = state
-            .db
-            .agency_parents()
+        let parents = state
+            .agency_tree
+            .parents(&state.db)
             .await
-            .map_err(|e| Denied::Failed(e.into()))?
-            .into_iter()
-            .collect();
+            .map_err(|e| Denied::Failed(e.into()))?;
         let reach = access::reach(&self.domain_grants(), action, &parents);
         if reach.allowed() {
             Ok(reach)

@@ -359,7 +359,10 @@ pub(crate) async fn create_agency(
         tx.commit().await
     };
     let outcome = match run.await {
-        Ok(()) => Ok(Ok("co-quan")),
+        Ok(()) => {
+            state.agency_tree.forget();
+            Ok(Ok("co-quan"))
+        }
         Err(StoreError::Constraint { constraint, .. })
             if constraint.starts_with("agency_identifiers") =>
         {
@@ -449,6 +452,7 @@ pub(crate) async fn move_agency(
         ))
         .await?;
         tx.commit().await?;
+        state.agency_tree.forget();
         Ok::<_, StoreError>(Ok("cap-tren"))
     };
     answer(&state, &staff, &fields, run.await).await

@@ -339,6 +339,7 @@ pub(crate) async fn submit(
         tx.audit(&staff.audit_entry("unit_merged", "unit", &unit.to_string(), &detail))
             .await?;
         tx.commit().await?;
+        state.agency_tree.forget();
         Ok::<u64, StoreError>(moved)
     };
     match done.await {
