@@ -402,6 +402,44 @@ impl Db {
         }))
     }
 
+    /// A dossier and its events in one query: the public lookup asks for both on every request.
+    pub async fn dossier_with_events(
+        &self,
+        code: &str,
+    ) -> Result<Option<(DossierRow, Vec<EventRow>)>, StoreError> {
+        let sql = format!(
+            "SELECT {DOSSIER_COLUMNS}, seq, kind, payload, at, actor, actor_role, prev_hash, hash
+             FROM dossiers JOIN dossier_events ON dossier_events.dossier_id = dossiers.id
+             WHERE code = $1 ORDER BY seq"
+        );
+        Ok(on_read!(self, |pool| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(code)
+                .fetch_all(pool)
+                .await?;
+            match rows.first() {
+                None => None,
+                Some(first) => {
+                    let dossier = dossier_row!(first);
+                    let mut events = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        events.push(EventRow {
+                            seq: r.try_get("seq")?,
+                            kind: r.try_get("kind")?,
+                            payload: r.try_get("payload")?,
+                            at: r.try_get("at")?,
+                            actor: r.try_get("actor")?,
+                            actor_role: r.try_get("actor_role")?,
+                            prev_hash: r.try_get("prev_hash")?,
+                            hash: r.try_get("hash")?,
+                        });
+                    }
+                    Some((dossier, events))
+                }
+            }
+        }))
+    }
+
     pub async fn dossier_events(&self, dossier_id: i64) -> Result<Vec<EventRow>, StoreError> {
         type Tuple = (i64, String, String, i64, String, String, String, String);
         let rows: Vec<Tuple> = on_read!(self, |pool| {

@@ -946,6 +946,15 @@ async fn dossier_events_chain_and_a_stale_version_conflicts(db: Db, _backend: Ba
         .unwrap()
         .unwrap();
     assert_eq!((row.stage.as_str(), row.version), ("processing", 3));
+    // The lookup's one query gives the same row and events.
+    assert_eq!(
+        db.dossier_with_events("H99.10-260301-0001").await.unwrap(),
+        Some((row.clone(), events.clone()))
+    );
+    assert_eq!(
+        db.dossier_with_events("H99.10-260301-0009").await.unwrap(),
+        None
+    );
     let (breaks, checked) = db.verify_chains().await.unwrap();
     assert_eq!((breaks, checked), (vec![], 3));
     // Events are never changed or removed, whoever asks.

@@ -487,13 +487,19 @@ pub(crate) async fn timeline(
     state: &AppState,
     row: &DossierRow,
 ) -> Result<Vec<(motcua_store::EventRow, Event)>, Problem> {
-    let rows = state.db.dossier_events(row.id).await?;
+    unpack_events(&row.code, state.db.dossier_events(row.id).await?)
+}
+
+pub(crate) fn unpack_events(
+    code: &str,
+    rows: Vec<motcua_store::EventRow>,
+) -> Result<Vec<(motcua_store::EventRow, Event)>, Problem> {
     rows.into_iter()
         .map(|r| {
             let event: Event = serde_json::from_str(&r.payload).map_err(|e| {
                 Problem::from(StoreError::Internal(format!(
-                    "dossier {} event {} cannot be read: {e}",
-                    row.code, r.seq
+                    "dossier {code} event {} cannot be read: {e}",
+                    r.seq
                 )))
             })?;
             Ok((r, event))

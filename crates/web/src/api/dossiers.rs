@@ -583,16 +583,16 @@ pub(crate) async fn public_status(
     secret: &str,
 ) -> Result<PublicStatus, Problem> {
     let not_found = || Problem::not_found("Không có hồ sơ với mã và mã tra cứu này.");
-    let row = state
+    let (row, events) = state
         .db
-        .dossier_by_code(code.trim())
+        .dossier_with_events(code.trim())
         .await?
         .ok_or_else(not_found)?;
     if !dossiers::secret_matches(&row, secret) {
         return Err(not_found());
     }
+    let events = dossiers::unpack_events(&row.code, events)?;
     let loaded = dossiers::unpack(row)?;
-    let events = dossiers::timeline(state, &loaded.row).await?;
     let d = &loaded.dossier;
     let missing = match (
         d.stage,
