@@ -102,13 +102,23 @@ fn main() {
         &prepared,
         Duration::from_secs(seconds),
     ));
-    // Linux: the server's resident memory after the runs.
+    // Linux: the server's resident memory after the runs: its own (anonymous) memory, and the
+    // pages of the database file it has mapped (the kernel's page cache, shared, given back
+    // under pressure).
     let resident = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .map(|v| v.trim().to_string())
+        .map(|s| {
+            let field = |name: &str| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map_or("?".to_string(), |v| v.trim().to_string())
+            };
+            format!(
+                "{} (its own memory {}, mapped file pages {})",
+                field("VmRSS:"),
+                field("RssAnon:"),
+                field("RssFile:")
+            )
         });
     drop(server);
 

@@ -630,6 +630,9 @@ async fn a_supplement_is_sent_from_the_lookup_page_and_the_clock_resumes(backend
     let (_, staff_page) = p.page(Some(&desk), &format!("/can-bo/ho-so/{code}")).await;
     assert!(staff_page.contains("Giấy chứng sinh (bản chụp rõ)"));
     assert!(staff_page.contains(&format!("/api/v1/dossiers/{code}/files/{}", sha256(scan))));
+    // Documents sent online are electronic copies, not "0 originals, 0 copies".
+    assert!(staff_page.contains("Giấy chứng sinh (bản chụp rõ) — bản điện tử"));
+    assert!(!staff_page.contains("0 bản chính, 0 bản sao"));
 }
 
 async fn a_completion_is_sent_from_the_applicants_page(backend: Backend) {
