@@ -138,3 +138,19 @@ export async function signIn(page, server, login) {
     server.passwords.set(login, NEW_PASSWORD);
   }
 }
+
+/**
+ * Sends the action `label` on a dossier's page and waits until its own answer shows: the page's
+ * region is swapped in place (htmx) or the page reloads, so a message left by an earlier action
+ * must not be taken for this one's.
+ */
+export async function actOnDossier(page, label, fill = {}) {
+  await page.evaluate(() =>
+    document.querySelectorAll("#done").forEach((e) => e.setAttribute("data-earlier", "")),
+  );
+  await page.click(`#actions summary:has-text("${label}")`);
+  const form = page.locator("#actions details[open] form");
+  for (const [name, value] of Object.entries(fill)) await form.locator(`[name=${name}]`).fill(value);
+  await form.locator("button[type=submit]").click();
+  await page.waitForSelector("#done:not([data-earlier])");
+}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useServer, openPage, screenshot, signIn } from "../lib/harness.js";
+import { useServer, openPage, screenshot, signIn, actOnDossier } from "../lib/harness.js";
 
 const ctx = useServer();
 const receipt = {};
@@ -65,13 +65,7 @@ test("a missing required document is refused and what was typed stays", async ()
   assert.ok(await page.isChecked("#given-0"));
 });
 
-async function act(page, label, fill = {}) {
-  await page.click(`#actions summary:has-text("${label}")`);
-  const form = page.locator("#actions details[open] form");
-  for (const [name, value] of Object.entries(fill)) await form.locator(`[name=${name}]`).fill(value);
-  await form.locator("button[type=submit]").click();
-  await page.waitForSelector("#done");
-}
+const act = actOnDossier;
 
 test("the dossier is handed over, decided, returned, and its applicant looks it up", async () => {
   const url = `${ctx.server.base}/can-bo/ho-so/${receipt.code}`;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useServer, openPage, screenshot, signIn } from "../lib/harness.js";
+import { useServer, openPage, screenshot, signIn, actOnDossier } from "../lib/harness.js";
 
 const ctx = useServer();
 const dossier = {};
@@ -84,13 +84,7 @@ test("a citizen registers, submits a dossier online and looks it up", async () =
   dossier.page = page;
 });
 
-async function act(page, label, fill = {}) {
-  await page.click(`#actions summary:has-text("${label}")`);
-  const form = page.locator("#actions details[open] form");
-  for (const [name, value] of Object.entries(fill)) await form.locator(`[name=${name}]`).fill(value);
-  await form.locator("button[type=submit]").click();
-  await page.waitForSelector("#done");
-}
+const act = actOnDossier;
 
 test("the desk asks for a supplement, the applicant sends it from the lookup page, the officer sees it", async () => {
   const url = `${ctx.server.base}/can-bo/ho-so/${dossier.code}`;
