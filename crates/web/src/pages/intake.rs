@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_calendar::{Duration, Instant, Unit};
@@ -17,6 +17,7 @@ use motcua_domain::organisation::access::Action;
 use motcua_domain::search;
 use serde::Deserialize;
 
+use super::multipart::{Posted, Upload, read_posted};
 use super::{Layout, render, require};
 use crate::AppState;
 use crate::auth::{Person, Staff, new_token};
@@ -283,53 +284,6 @@ pub(crate) async fn form(
     }
 }
 
-/// What the multipart form held: its text fields and the files of each document.
-struct Posted {
-    text: BTreeMap<String, String>,
-    files: BTreeMap<usize, Vec<(String, Vec<u8>)>>,
-}
-
-async fn read_posted(state: &AppState, request: Request) -> Result<Posted, String> {
-    let mut multipart = Multipart::from_request(request, state)
-        .await
-        .map_err(|_| "Biểu mẫu gửi lên không đọc được.".to_string())?;
-    let mut posted = Posted {
-        text: BTreeMap::new(),
-        files: BTreeMap::new(),
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err("Tệp gửi lên quá lớn hoặc bị ngắt giữa chừng.".into()),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if let Some(index) = name
-            .strip_prefix("file-")
-            .and_then(|i| i.parse::<usize>().ok())
-        {
-            let file_name = field.file_name().unwrap_or_default().to_string();
-            let content_type = field.content_type().unwrap_or_default().to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| "Tệp quá lớn.".to_string())?;
-            if !bytes.is_empty() {
-                posted
-                    .files
-                    .entry(index)
-                    .or_default()
-                    .push((content_type, bytes.to_vec()));
-                let _ = file_name;
-            }
-        } else {
-            let value = field.text().await.unwrap_or_default();
-            posted.text.insert(name, value);
-        }
-    }
-    Ok(posted)
-}
-
 pub(crate) async fn submit(
     State(state): State<AppState>,
     staff: Staff,
@@ -340,13 +294,7 @@ pub(crate) async fn submit(
         Ok(p) => p,
         Err(message) => return Problem::invalid("body", message).into_response(),
     };
-    let t = |k: &str| {
-        posted
-            .text
-            .get(k)
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let t = |k: &str| posted.get(k);
     let q = IntakeQuery {
         procedure: Some(t("procedure")),
         ..IntakeQuery::default()
@@ -360,8 +308,8 @@ pub(crate) async fn submit(
     }
     let given: BTreeMap<usize, (String, String)> = posted
         .text
-        .keys()
-        .filter_map(|k| k.strip_prefix("given-").and_then(|i| i.parse().ok()))
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix("given-").and_then(|i| i.parse().ok()))
         .map(|i: usize| (i, (t(&format!("originals-{i}")), t(&format!("copies-{i}")))))
         .collect();
     let result = receive(&state, &staff, &posted, &fields, &given).await;
@@ -408,7 +356,7 @@ async fn receive(
     given: &BTreeMap<usize, (String, String)>,
 ) -> Result<Receipt, (String, String)> {
     let f = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let code = posted.text.get("procedure").cloned().unwrap_or_default();
+    let code = posted.get("procedure");
     let today = now().local_date().to_string();
     let loaded = state
         .catalogue
@@ -439,7 +387,12 @@ async fn receive(
             continue;
         };
         let mut files = Vec::new();
-        for (content_type, bytes) in posted.files.get(&i).into_iter().flatten() {
+        for Upload {
+            content_type,
+            bytes,
+            ..
+        } in posted.files.get(&i).into_iter().flatten()
+        {
             let media = crate::api::accepted_upload(content_type, bytes)
                 .map_err(|m| (format!("{}: {m}", c.name), format!("file-{i}")))?;
             if bytes.len() > state.config.upload_limit {
@@ -495,10 +448,8 @@ async fn receive(
         served_at: String::new(),
         note: String::new(),
     };
-    let action = posted
-        .text
-        .get("thao_tac")
-        .cloned()
+    let action = Some(posted.get("thao_tac"))
+        .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "receive".into());
     let application = Some(application);
     let command = match action.as_str() {
@@ -523,7 +474,7 @@ async fn receive(
             channel: Channel::Counter,
         },
     };
-    let key = posted.text.get("key").cloned().filter(|k| !k.is_empty());
+    let key = Some(posted.get("key")).filter(|k| !k.is_empty());
     let person = Person::Staff(staff.clone());
     let opened = crate::dossiers::open(state, &person, command, key.as_deref())
         .await

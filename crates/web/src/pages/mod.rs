@@ -15,6 +15,7 @@ mod dossiers;
 mod home;
 mod intake;
 mod lookup;
+mod multipart;
 mod online;
 mod organisation;
 mod oversight;

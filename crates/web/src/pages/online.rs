@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,6 +22,7 @@ use motcua_domain::people::Contact;
 use motcua_store::{DossierFilter, UserRow};
 use serde::Deserialize;
 
+use super::multipart::{Posted, read_posted};
 use super::{Layout, not_found_page, render};
 use crate::AppState;
 use crate::auth::{self, Applicant as SignedInApplicant, Person, encode_component, new_token};
@@ -121,27 +122,7 @@ impl Kept {
     }
 }
 
-/// A multipart form: its text fields (a name may repeat) and its files by row.
-struct Posted {
-    text: Vec<(String, String)>,
-    files: BTreeMap<usize, Vec<Upload>>,
-}
-
-struct Upload {
-    name: String,
-    content_type: String,
-    bytes: Vec<u8>,
-}
-
 impl Posted {
-    fn get(&self, name: &str) -> String {
-        self.text
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-
     fn kept(&self, row: usize) -> Vec<Kept> {
         let name = format!("kept-{row}");
         let mut out: Vec<Kept> = Vec::new();
@@ -154,46 +135,6 @@ impl Posted {
         }
         out
     }
-}
-
-async fn read_posted(state: &AppState, request: Request) -> Result<Posted, String> {
-    let mut multipart = Multipart::from_request(request, state)
-        .await
-        .map_err(|_| "Biểu mẫu gửi lên không đọc được.".to_string())?;
-    let mut posted = Posted {
-        text: Vec::new(),
-        files: BTreeMap::new(),
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err("Tệp gửi lên quá lớn hoặc bị ngắt giữa chừng.".into()),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if let Some(row) = name
-            .strip_prefix("file-")
-            .and_then(|i| i.parse::<usize>().ok())
-        {
-            let file_name = field.file_name().unwrap_or_default().to_string();
-            let content_type = field.content_type().unwrap_or_default().to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| "Tệp gửi lên quá lớn hoặc bị ngắt giữa chừng.".to_string())?;
-            if !bytes.is_empty() {
-                posted.files.entry(row).or_default().push(Upload {
-                    name: file_name,
-                    content_type,
-                    bytes: bytes.to_vec(),
-                });
-            }
-        } else {
-            let value = field.text().await.unwrap_or_default();
-            posted.text.push((name, value));
-        }
-    }
-    Ok(posted)
 }
 
 /// Keeps the files of each row that are what they claim and within the limit, and answers the
