@@ -33,6 +33,7 @@ test("the calculator gives the worked example's date, using only the keyboard", 
   await signIn(page, ctx.server, "motcua.tinh");
   await page.goto(ctx.server.base + "/can-bo/tinh-ngay-hen-tra");
   // The date field has focus on arrival, holding today: select it, type over, tab on.
+  await page.waitForFunction(() => document.activeElement?.id === "date");
   await page.keyboard.press("Control+A");
   await page.keyboard.type("29/04/2026");
   await page.keyboard.press("Tab");

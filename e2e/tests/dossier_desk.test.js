@@ -18,11 +18,14 @@ test("a desk officer receives a dossier with the keyboard alone, in under a minu
   const page = await openPage(ctx.browser);
   await signIn(page, ctx.server, "motcua.minhson");
   await page.goto(ctx.server.base + "/can-bo/tiep-nhan");
+  // The search field takes the focus by itself; typing before it has it would lose letters.
+  await page.waitForFunction(() => document.activeElement?.id === "q");
   const started = Date.now();
   let keys = 0;
   const type = async (text) => { await page.keyboard.type(text); keys += text.length; };
   const press = async (key) => { await page.keyboard.press(key); keys += 1; };
   await type("dang ky khai sinh");
+  assert.equal(await page.inputValue("#q"), "dang ky khai sinh");
   await press("Enter");
   await page.waitForSelector("#found");
   assert.match(await page.textContent("#found li:first-child"), /Đăng ký khai sinh/);

@@ -192,16 +192,19 @@ impl Index {
         // Each word graded against every word of the vocabulary; words that match nothing
         // anywhere are set aside, not allowed to empty the result.
         let mut kept: Vec<Vec<u8>> = Vec::new();
+        let mut kept_words: Vec<String> = Vec::new();
         let mut ignored: Vec<String> = Vec::new();
         for t in tokens {
             let grades: Vec<u8> = self.vocabulary.iter().map(|w| grade(&t, w)).collect();
             if grades.iter().any(|&g| g > 0) {
                 kept.push(grades);
+                kept_words.push(t);
             } else {
                 ignored.push(t);
             }
         }
-        let phrase = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The phrase is made of the words kept, so a stray word does not undo the ranking.
+        let phrase = kept_words.join(" ");
         // Among equal scores, a name that is the query, then one that holds it as a phrase.
         let name_rank = |e: &Entry| -> u8 {
             if phrase.is_empty() {
@@ -498,5 +501,37 @@ mod tests {
             .map(|e| e.code.as_str())
             .collect();
         assert_eq!(codes, ["C", "B", "A"]);
+    }
+
+    #[test]
+    fn a_word_set_aside_does_not_undo_the_ranking_by_name() {
+        let e = |code: &str, name: &str| {
+            Entry::new(
+                code,
+                name,
+                "HT",
+                Level::Commune,
+                Online::Full,
+                vec![],
+                &format!("{name} {code}"),
+            )
+        };
+        // "Liên thông…" sorts before "Đăng ký…" by name, so only the phrase puts C first.
+        let index = Index::new(vec![
+            e("L", "Liên thông đăng ký khai sinh, đăng ký thường trú"),
+            e("C", "Đăng ký khai sinh"),
+        ]);
+        let hits = index.search(&Query {
+            text: "qqq đăng ký khai sinh",
+            ..Query::default()
+        });
+        assert_eq!(hits.ignored, ["qqq"]);
+        assert_eq!(
+            names(&hits),
+            [
+                "Đăng ký khai sinh",
+                "Liên thông đăng ký khai sinh, đăng ký thường trú"
+            ]
+        );
     }
 }
