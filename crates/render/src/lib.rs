@@ -1,3 +1,5 @@
-//! Documents for people: the catalogue workbook (XLSX) now; PDF forms, reports and charts later.
+//! Documents for people: the catalogue workbook (XLSX), PDF papers and the one-stop forms.
 
 pub mod catalogue_xlsx;
+pub mod forms;
+pub mod pdf;
