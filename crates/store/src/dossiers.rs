@@ -322,6 +322,36 @@ impl Db {
         }))
     }
 
+    /// The dossiers a desk's agency received from `from` up to `to` (instants), in the order they
+    /// were received: its register (sổ theo dõi hồ sơ). At most `limit`.
+    pub async fn received_at_desk(
+        &self,
+        desk_agency_id: i64,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<DossierRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DOSSIER_COLUMNS} FROM dossiers
+             WHERE desk_agency_id = $1 AND submitted_at < $3 AND received_at >= $2 AND received_at < $3
+             ORDER BY received_at, id LIMIT $4"
+        );
+        Ok(on_read!(self, |pool| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(desk_agency_id)
+                .bind(from)
+                .bind(to)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                out.push(dossier_row!(r));
+            }
+            out
+        }))
+    }
+
     /// The newest dossier of an applicant by identity number, among `agencies` (`None`: all):
     /// a returning applicant's details, found at the desk.
     pub async fn latest_dossier_of_applicant(

@@ -12,6 +12,7 @@ mod dossiers;
 mod download;
 mod due;
 mod evaluations;
+mod forms;
 pub mod jobs;
 mod layers;
 mod metrics;

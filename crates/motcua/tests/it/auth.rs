@@ -396,6 +396,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/tiep-nhan", DESK),
         ("/can-bo/ho-so", READ),
         ("/can-bo/theo-doi", LEADERS),
+        ("/can-bo/so-theo-doi", READ),
         ("/can-bo/thu-tuc/moi", CATALOGUE),
         ("/can-bo/thu-tuc/han-cong-bo", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),

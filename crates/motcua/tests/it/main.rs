@@ -15,6 +15,7 @@ mod demo;
 mod demo_dossiers;
 mod dossiers;
 mod evaluations;
+mod forms;
 mod fragments;
 mod http;
 mod merge;

@@ -52,15 +52,20 @@ pub(crate) fn short_time(micros: i64) -> String {
 
 /// A new document with the set's form number in the top right corner.
 pub(crate) fn document(form: Form, set: FormSet, title: &str, setup: PageSetup) -> Doc {
-    let (number, set) = form.number(set);
     let mut doc = Doc::new(setup, title);
+    form_label(&mut doc, form, set);
+    doc
+}
+
+/// "Mẫu số 01 – Thông tư …" in the top right corner, as each copy of a form starts.
+pub(crate) fn form_label(doc: &mut Doc, form: Form, set: FormSet) {
+    let (number, set) = form.number(set);
     doc.para(
         &Para::new(10.0)
             .italic(&format!("Mẫu số {number:02} – {}", set.circular()))
             .align(Align::Right)
             .after(2.0),
     );
-    doc
 }
 
 /// The heading: the issuer on the left (with the paper's number when it has one), the national

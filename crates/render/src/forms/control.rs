@@ -1,19 +1,22 @@
 //! The control sheet (Phiếu kiểm soát quá trình giải quyết hồ sơ): a row per hand-over from the
 //! event log, each judged against the time the giving step had.
 
-use motcua_calendar::Instant;
+use motcua_calendar::{Finished, Granularity, Instant, deadline};
 
 use super::common::{BODY, SMALL, clock_words, document, field, heading, short_time, title};
 use super::{Form, HandOver, Sheet};
 use crate::pdf::{Cell, PageSetup, Para, Table};
 
-/// Early (before the due day), on time (on the due day, not after the due minute) or late.
+/// Early, on time or late, by the day, as every other judgement of time in motcua.
 pub fn verdict(h: &HandOver) -> &'static str {
-    match h.due {
+    match h
+        .due
+        .map(|due| deadline::classify_finished(Instant(h.at), Instant(due), Granularity::Day))
+    {
         None => "",
-        Some(due) if h.at > due => "Quá hạn",
-        Some(due) if Instant(h.at).local_date() < Instant(due).local_date() => "Trước hạn",
-        Some(_) => "Đúng hạn",
+        Some(Finished::Early) => "Trước hạn",
+        Some(Finished::OnTime) => "Đúng hạn",
+        Some(Finished::Late) => "Quá hạn",
     }
 }
 
@@ -116,7 +119,7 @@ mod tests {
         };
         assert_eq!(verdict(&h(at(1, 9), Some(at(2, 17)))), "Trước hạn");
         assert_eq!(verdict(&h(at(2, 9), Some(at(2, 17)))), "Đúng hạn");
-        assert_eq!(verdict(&h(at(2, 17), Some(at(2, 17)))), "Đúng hạn");
+        assert_eq!(verdict(&h(at(2, 17), Some(at(2, 16)))), "Đúng hạn");
         assert_eq!(verdict(&h(at(3, 8), Some(at(2, 17)))), "Quá hạn");
         assert_eq!(verdict(&h(at(3, 8), None)), "");
     }

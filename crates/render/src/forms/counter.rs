@@ -2,7 +2,8 @@
 //! Mẫu 02 (what to complete or supplement) and Mẫu 03 (refusal).
 
 use super::common::{
-    BLANK, BODY, SMALL, clock_words, document, field, heading, or_blank, signatures, text, title,
+    BLANK, BODY, SMALL, clock_words, document, field, form_label, heading, or_blank, signatures,
+    text, title,
 };
 use super::{Form, Sheet};
 use crate::pdf::{Block, Cell, Column, Doc, MM, PageSetup, Para, Table};
@@ -77,7 +78,8 @@ pub(crate) fn receipt(s: &Sheet) -> Result<Vec<u8>, String> {
     .enumerate()
     {
         if i > 0 {
-            doc.new_page();
+            doc.new_copy();
+            form_label(&mut doc, Form::Receipt, set);
         }
         heading(&mut doc, &s.issuer, None, received_at);
         title(&mut doc, Form::Receipt.title(set));

@@ -4,6 +4,7 @@
 
 use motcua_calendar::Date;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use unicode_normalization::UnicodeNormalization;
 
 use super::common::{SMALL, date_words, document, heading, short_time};
 use super::{Form, FormSet, Issuer};
@@ -114,7 +115,7 @@ impl Register {
                 row.iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        let p = Para::new(10.0).regular(t);
+                        let p = Para::new(9.5).regular(t);
                         Cell::new(if matches!(i, 0 | 3) { p.center() } else { p })
                     })
                     .collect()
@@ -123,7 +124,7 @@ impl Register {
         let empty = rows.is_empty();
         doc.table(&Table {
             widths: vec![
-                3.5, 11.0, 14.0, 5.0, 10.0, 11.0, 9.0, 7.0, 7.0, 7.0, 7.0, 7.0, 6.0,
+                3.5, 14.5, 12.0, 5.0, 10.0, 9.5, 9.0, 7.5, 7.5, 7.5, 7.5, 7.5, 5.0,
             ],
             header: vec![header, numbers],
             rows,
@@ -158,7 +159,7 @@ impl Register {
             .set_align(FormatAlign::Top)
             .set_border(FormatBorder::Thin);
         ws.write_string_with_format(0, 0, Form::Register.title(self.set()), &title)?;
-        ws.write_string(1, 0, &self.desk)?;
+        ws.write_string(1, 0, self.desk.nfc().collect::<String>())?;
         ws.write_string(2, 0, self.period())?;
         let widths = [
             5.0, 20.0, 40.0, 9.0, 24.0, 30.0, 24.0, 17.0, 17.0, 17.0, 17.0, 17.0, 20.0,
@@ -175,7 +176,8 @@ impl Register {
                 if c == 3 {
                     ws.write_number_with_format(r, 3, f64::from(self.rows[i].sets), &number)?;
                 } else {
-                    ws.write_string_with_format(r, c as u16, value, &text)?;
+                    let value: String = value.nfc().collect();
+                    ws.write_string_with_format(r, c as u16, &value, &text)?;
                 }
             }
         }

@@ -98,15 +98,20 @@ impl Font {
         }
     }
 
-    /// The glyph for `c` (0, the empty box, when the face has none) and its advance in
-    /// thousandths of an em.
+    /// The glyph for `c` and its advance in thousandths of an em. A character the face lacks
+    /// (a Chinese letter, an emoji in a name) prints as "?" rather than vanishing.
     pub(crate) fn glyph(&self, c: char) -> (u16, f32) {
-        match self.table.get(c as usize) {
+        let found = match self.table.get(c as usize) {
             Some(&g) => g,
             None => match self.face.glyph_index(c) {
                 Some(g) => (g.0, self.advance(g.0)),
                 None => (0, 0.0),
             },
+        };
+        if found.0 == 0 {
+            self.table['?' as usize]
+        } else {
+            found
         }
     }
 

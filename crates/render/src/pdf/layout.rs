@@ -2,7 +2,7 @@
 //! break across pages with their header repeated, rules and QR codes. Positions are points from
 //! the top-left corner of the page; the writer turns them into PDF's bottom-up coordinates.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use super::font::{Font, Style};
 
@@ -72,8 +72,14 @@ pub(crate) enum Op {
         y2: f32,
         width: f32,
     },
-    /// A black rectangle; `y` is its top.
-    Fill { x: f32, y: f32, w: f32, h: f32 },
+    /// Black squares `module` points wide on a grid whose top-left corner is (`x`, `y`): runs
+    /// of them (row, first column, column after the last), as a QR code is drawn.
+    Modules {
+        x: f32,
+        y: f32,
+        module: f32,
+        runs: Vec<(u16, u16, u16)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +116,12 @@ impl Para {
 
     /// Text in `style`. It is put in NFC, so letters typed decomposed print as one glyph.
     pub fn span(mut self, style: Style, text: &str) -> Para {
-        self.spans.push((style, text.nfc().collect()));
+        // Most text comes composed already; composing it again costs more than checking.
+        let text = match is_nfc_quick(text.chars()) {
+            IsNormalized::Yes => text.to_string(),
+            IsNormalized::No | IsNormalized::Maybe => text.nfc().collect(),
+        };
+        self.spans.push((style, text));
         self
     }
 
@@ -356,6 +367,43 @@ pub struct Doc {
     pages: Vec<Vec<Op>>,
     ops: Vec<Op>,
     y: f32,
+    /// The pages where a copy of the paper starts (the receipt is printed twice): each copy is
+    /// numbered from its own first page.
+    copies: Vec<usize>,
+    /// QR codes made already, by text: the receipt prints the same one on each copy, and
+    /// choosing a code's mask is the dearest thing on the page.
+    qr_codes: Vec<(String, QrRuns)>,
+}
+
+/// A QR code as runs of dark modules: its width in modules, and (row, first, end) per run.
+struct QrRuns {
+    width: usize,
+    runs: Vec<(u16, u16, u16)>,
+}
+
+impl QrRuns {
+    fn new(text: &str) -> Option<QrRuns> {
+        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
+        let n = code.width();
+        let colors = code.to_colors();
+        let mut runs = Vec::new();
+        for row in 0..n {
+            let mut col = 0;
+            while col < n {
+                if colors[row * n + col] == qrcode::Color::Dark {
+                    let start = col;
+                    while col < n && colors[row * n + col] == qrcode::Color::Dark {
+                        col += 1;
+                    }
+                    let at = |i: usize| u16::try_from(i).expect("a QR code is at most 177 wide");
+                    runs.push((at(row), at(start), at(col)));
+                } else {
+                    col += 1;
+                }
+            }
+        }
+        Some(QrRuns { width: n, runs })
+    }
 }
 
 impl Doc {
@@ -366,6 +414,8 @@ impl Doc {
             pages: Vec::new(),
             ops: Vec::new(),
             y: setup.top,
+            copies: vec![0],
+            qr_codes: Vec::new(),
         }
     }
 
@@ -385,6 +435,12 @@ impl Doc {
     pub fn new_page(&mut self) {
         self.pages.push(std::mem::take(&mut self.ops));
         self.y = self.setup.top;
+    }
+
+    /// Starts the next copy of the paper on a new page, numbered from 1 again.
+    pub fn new_copy(&mut self) {
+        self.new_page();
+        self.copies.push(self.pages.len());
     }
 
     /// Starts a new page unless `height` more fits on this one.
@@ -496,6 +552,15 @@ impl Doc {
             }
             loop {
                 let room = self.bottom() - self.y - 2.0 * CELL_PAD_Y;
+                let line = cells
+                    .iter()
+                    .map(|c| c.para.line_height())
+                    .fold(0.0, f32::max);
+                if room < line && !self.at_top() {
+                    self.new_page();
+                    self.table_header(&header, left, width);
+                    continue;
+                }
                 let finished = self.table_chunk(&mut cells, room, left, width);
                 if finished {
                     break;
@@ -637,32 +702,23 @@ impl Doc {
 
     /// A QR code of `text`, `size` points square, its top-left corner at (`x`, `y`).
     pub fn qr(&mut self, text: &str, x: f32, y: f32, size: f32) {
-        let Ok(code) = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) else {
-            return;
-        };
-        let n = code.width();
-        let module = size / n as f32;
-        let colors = code.to_colors();
-        for row in 0..n {
-            // Runs of dark modules as one rectangle each.
-            let mut col = 0;
-            while col < n {
-                if colors[row * n + col] == qrcode::Color::Dark {
-                    let start = col;
-                    while col < n && colors[row * n + col] == qrcode::Color::Dark {
-                        col += 1;
-                    }
-                    self.ops.push(Op::Fill {
-                        x: x + start as f32 * module,
-                        y: y + row as f32 * module,
-                        w: (col - start) as f32 * module,
-                        h: module,
-                    });
-                } else {
-                    col += 1;
-                }
+        let index = match self.qr_codes.iter().position(|(t, _)| t == text) {
+            Some(i) => i,
+            None => {
+                let Some(code) = QrRuns::new(text) else {
+                    return;
+                };
+                self.qr_codes.push((text.to_string(), code));
+                self.qr_codes.len() - 1
             }
-        }
+        };
+        let code = &self.qr_codes[index].1;
+        self.ops.push(Op::Modules {
+            x,
+            y,
+            module: size / code.width as f32,
+            runs: code.runs.clone(),
+        });
     }
 
     /// The PDF. Pages after the first carry their number at the top centre (Decree 30/2020).
@@ -671,8 +727,18 @@ impl Doc {
             self.pages.push(std::mem::take(&mut self.ops));
         }
         let center = self.setup.left + self.width() / 2.0;
-        for (i, page) in self.pages.iter_mut().enumerate().skip(1) {
-            let number = (i + 1).to_string();
+        for (i, page) in self.pages.iter_mut().enumerate() {
+            let start = self
+                .copies
+                .iter()
+                .rev()
+                .find(|&&c| c <= i)
+                .copied()
+                .unwrap_or(0);
+            if i == start {
+                continue;
+            }
+            let number = (i - start + 1).to_string();
             let w = Font::get(Style::Regular).width(&number, 12.0);
             page.push(Op::Text {
                 style: Style::Regular,

@@ -2,10 +2,7 @@
 //! the glyphs printed), as a CID font with a ToUnicode map so the text can be searched, copied
 //! and read aloud.
 
-use std::io::Write;
-
-use flate2::Compression;
-use flate2::write::ZlibEncoder;
+use flate2::{Compress, Compression, FlushCompress, Status};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
@@ -15,10 +12,30 @@ use super::layout::{Op, PageSetup};
 
 const FONT_RESOURCES: [&[u8]; 3] = [b"F0", b"F1", b"F2"];
 
-fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2), Compression::fast());
-    e.write_all(data).expect("writing to memory");
-    e.finish().expect("writing to memory")
+/// Zlib streams from one compressor, reset between them: setting one up (its window and hash
+/// tables) costs as much as compressing a page.
+struct Deflater(Compress);
+
+impl Deflater {
+    fn new() -> Deflater {
+        Deflater(Compress::new(Compression::fast(), true))
+    }
+
+    fn deflate(&mut self, data: &[u8]) -> Vec<u8> {
+        self.0.reset();
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let read = usize::try_from(self.0.total_in()).expect("a length in memory");
+            match self
+                .0
+                .compress_vec(&data[read..], &mut out, FlushCompress::Finish)
+                .expect("deflating in memory")
+            {
+                Status::StreamEnd => return out,
+                Status::Ok | Status::BufError => out.reserve(out.capacity().max(64)),
+            }
+        }
+    }
 }
 
 /// The glyphs used of one face: old glyph → new, and the character each new one stands for.
@@ -50,6 +67,7 @@ pub(crate) fn pdf(setup: &PageSetup, title: &str, pages: &[Vec<Op>]) -> Vec<u8> 
     let info = next.bump();
     let mut used: [Used; 3] = Default::default();
     let h = setup.height;
+    let mut deflater = Deflater::new();
 
     let mut contents: Vec<Vec<u8>> = Vec::with_capacity(pages.len());
     let mut bytes = Vec::new();
@@ -86,12 +104,25 @@ pub(crate) fn pdf(setup: &PageSetup, title: &str, pages: &[Vec<Op>]) -> Vec<u8> 
                         .line_to(*x2, h - y2)
                         .stroke();
                 }
-                Op::Fill { x, y, w, h: height } => {
-                    content.rect(*x, h - y - height, *w, *height).fill_nonzero();
+                Op::Modules { x, y, module, runs } => {
+                    // In module units, rows downwards: a run is "col row width 1 re" in small
+                    // whole numbers, and one fill paints them all.
+                    content
+                        .save_state()
+                        .transform([*module, 0.0, 0.0, -module, *x, h - y]);
+                    for &(row, start, end) in runs {
+                        content.rect(
+                            f32::from(start),
+                            f32::from(row),
+                            f32::from(end - start),
+                            1.0,
+                        );
+                    }
+                    content.fill_nonzero().restore_state();
                 }
             }
         }
-        contents.push(deflate(&content.finish()));
+        contents.push(deflater.deflate(&content.finish()));
     }
 
     let mut pdf = Pdf::new();
@@ -187,15 +218,43 @@ pub(crate) fn pdf(setup: &PageSetup, title: &str, pages: &[Vec<Op>]) -> Vec<u8> 
             .font_file2(file);
         let subset =
             subsetter::subset(font.data, 0, remapper).expect("the embedded font can be subset");
-        pdf.stream(file, &deflate(&subset))
+        pdf.stream(file, &deflater.deflate(&subset))
             .filter(Filter::FlateDecode)
             .pair(Name(b"Length1"), subset.len() as i32);
         let mut cmap = pdf_writer::types::UnicodeCmap::new(Name(b"Custom"), system);
         for &(glyph, c) in &used[style.index()].chars {
             cmap.pair(glyph, c);
         }
-        pdf.stream(to_unicode, &deflate(cmap.finish().as_slice()))
+        pdf.stream(to_unicode, &deflater.deflate(cmap.finish().as_slice()))
             .filter(Filter::FlateDecode);
     }
     pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::Deflater;
+
+    #[test]
+    fn one_deflater_makes_streams_that_inflate_back() {
+        let mut d = Deflater::new();
+        // Empty, small, and larger than any first guess at the output (noise does not shrink).
+        let mut noise = Vec::new();
+        let mut x: u32 = 1;
+        for _ in 0..200_000 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            noise.push((x >> 24) as u8);
+        }
+        let inputs: [&[u8]; 4] = [b"", b"BT /F0 12 Tf ET", &noise, b"q 1 0 0 1 0 0 cm Q"];
+        for input in inputs {
+            let packed = d.deflate(input);
+            let mut back = Vec::new();
+            flate2::read::ZlibDecoder::new(packed.as_slice())
+                .read_to_end(&mut back)
+                .unwrap();
+            assert_eq!(back, input);
+        }
+    }
 }

@@ -5,6 +5,8 @@ mod calendar;
 mod dossiers;
 mod evaluations;
 mod files;
+mod forms;
+pub(crate) use forms::day;
 mod health;
 mod me;
 
@@ -66,6 +68,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::revoke_token))
         .routes(routes!(dossiers::open, dossiers::list))
         .routes(routes!(dossiers::get))
+        .routes(routes!(forms::dossier_form))
+        .routes(routes!(forms::register))
         .routes(routes!(dossiers::events))
         .routes(routes!(dossiers::lookup))
         .routes(routes!(evaluations::evaluate))

@@ -364,6 +364,8 @@ struct DossierPage {
     assignee: String,
     documents: Vec<Document>,
     sheet: Vec<SheetLine>,
+    /// The forms to print: address and name.
+    forms: Vec<(String, &'static str)>,
     offers: Vec<Offer>,
     /// The applicant's evaluation after the return, read-only.
     evaluation: Option<crate::evaluations::Shown>,
@@ -637,6 +639,10 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
             })
             .collect(),
         sheet,
+        forms: crate::forms::printable(d, &events)
+            .into_iter()
+            .map(|(slug, name)| (format!("{}/mau/{slug}", page_url(&row.code)), name))
+            .collect(),
         offers,
         evaluation,
         message: None,
@@ -893,4 +899,25 @@ fn label_of(action: &str) -> &'static str {
         .iter()
         .find(|a| a.0 == action)
         .map_or("Thao tác", |a| a.1)
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct FormQuery {
+    #[serde(rename = "ma-tra-cuu")]
+    secret: Option<String>,
+}
+
+/// A form of the dossier as PDF, to open in a new tab and print.
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path((code, form)): Path<(String, String)>,
+    Query(q): Query<FormQuery>,
+) -> Response {
+    require!(state, staff, Action::ReadDossiers);
+    let person = Person::Staff(staff);
+    crate::forms::dossier_form(&state, &person, &headers, &code, &form, q.secret.as_deref())
+        .await
+        .unwrap_or_else(|p| p.into_response())
 }

@@ -11,6 +11,7 @@ mod admin_staff;
 mod admin_units;
 mod applicant;
 mod calendar;
+mod desk_register;
 mod dossiers;
 mod home;
 mod intake;
@@ -146,6 +147,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/can-bo/theo-doi", get(oversight::show))
         .route("/can-bo/ho-so/{code}", get(dossiers::show))
         .route("/can-bo/ho-so/{code}/thao-tac", post(dossiers::act))
+        .route("/can-bo/ho-so/{code}/mau/{form}", get(dossiers::form))
+        .route("/can-bo/so-theo-doi", get(desk_register::show))
         .route("/can-bo/thu-tuc", get(admin_catalogue::list))
         .route(
             "/can-bo/thu-tuc/moi",
