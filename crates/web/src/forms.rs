@@ -153,8 +153,10 @@ async fn parties(
             own
         }
     };
+    // A desk named only "Bộ phận Một cửa" says whose it is on paper.
     let desk = match names.state.db.desks_of(row.desk_agency_id).await?.first() {
-        Some(d) => d.name.clone(),
+        Some(d) if d.name.contains(&agency_name) => d.name.clone(),
+        Some(d) => format!("{} {agency_name}", d.name),
         None => format!("Bộ phận Một cửa {agency_name}"),
     };
     Ok((

@@ -10,12 +10,23 @@ use crate::pdf::{Align, Block, Column, Doc, MM, PageSetup, Para};
 pub(crate) const BODY: f32 = 13.0;
 pub(crate) const SMALL: f32 = 12.0;
 /// A blank to fill by hand.
-pub(crate) const BLANK: &str = "……………………………";
+pub(crate) const BLANK: &str = "………………………";
+/// A blank for a value that shares its line with another.
+pub(crate) const SHORT_BLANK: &str = "…………………";
 
 /// A value, or a blank where there is none.
 pub(crate) fn or_blank(value: &str) -> &str {
     if value.trim().is_empty() {
         BLANK
+    } else {
+        value
+    }
+}
+
+/// A value, or a short blank where there is none.
+pub(crate) fn or_short_blank(value: &str) -> &str {
+    if value.trim().is_empty() {
+        SHORT_BLANK
     } else {
         value
     }

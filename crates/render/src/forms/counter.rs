@@ -2,8 +2,8 @@
 //! Mẫu 02 (what to complete or supplement) and Mẫu 03 (refusal).
 
 use super::common::{
-    BLANK, BODY, SMALL, clock_words, document, field, form_label, heading, or_blank, signatures,
-    text, title,
+    BLANK, BODY, SMALL, clock_words, document, field, form_label, heading, or_blank,
+    or_short_blank, signatures, text, title,
 };
 use super::{Form, Sheet};
 use crate::pdf::{Block, Cell, Column, Doc, MM, PageSetup, Para, Table};
@@ -22,9 +22,9 @@ fn applicant_lines(s: &Sheet) -> Vec<Para> {
         field("Địa chỉ", &a.address),
         Para::new(BODY)
             .regular("Số điện thoại: ")
-            .span(style_of(&a.phone), or_blank(&a.phone))
+            .span(style_of(&a.phone), or_short_blank(&a.phone))
             .regular("     Email: ")
-            .span(style_of(&a.email), or_blank(&a.email))
+            .span(style_of(&a.email), or_short_blank(&a.email))
             .after(2.0),
         field("Nội dung yêu cầu giải quyết", &s.procedure),
     ]
