@@ -776,3 +776,19 @@ fn the_receipt_qr_code_is_the_lookup_url() {
         }
     }
 }
+
+/// Letters outside the common set (a Polish name, Cyrillic, Greek) embed a subset of their own
+/// and read back; a letter the face lacks (Chinese) prints as "?" rather than vanishing (and
+/// copies as itself where the "?" glyph was first met as that letter).
+#[test]
+fn uncommon_letters_get_a_subset_of_their_own() {
+    let mut s = sheet(2026);
+    s.applicant.name = "Łukasz Wójcik Иван Σοφία 王".into();
+    let text = check("uncommon-letters", &Form::Receipt.render(&s).unwrap());
+    assert!(
+        text.contains("Łukasz Wójcik Иван Σοφία ?") || text.contains("Łukasz Wójcik Иван Σοφία 王"),
+        "{text}"
+    );
+    // The other faces still print the common letters.
+    assert!(text.contains("Nội dung yêu cầu giải quyết"), "{text}");
+}

@@ -115,6 +115,11 @@ impl Font {
         }
     }
 
+    /// Whether the face has a glyph of its own for `c`.
+    pub(crate) fn has(&self, c: char) -> bool {
+        self.face.glyph_index(c).is_some()
+    }
+
     pub(crate) fn advance(&self, glyph: u16) -> f32 {
         f32::from(self.face.glyph_hor_advance(GlyphId(glyph)).unwrap_or(0)) * self.per_unit
     }

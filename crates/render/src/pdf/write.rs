@@ -1,10 +1,13 @@
-//! Pages of laid-out operations into a PDF file: each face used is embedded as a subset (only
-//! the glyphs printed), as a CID font with a ToUnicode map so the text can be searched, copied
-//! and read aloud.
+//! Pages of laid-out operations into a PDF file: each face used is embedded as a subset, as a
+//! CID font with a ToUnicode map so the text can be searched, copied and read aloud. The subset
+//! of the common letters is made once per face and reused; a paper with other letters gets its
+//! own.
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use std::sync::OnceLock;
+
 use subsetter::GlyphRemapper;
 
 use super::font::{Font, STYLES};
@@ -38,15 +41,114 @@ impl Deflater {
     }
 }
 
-/// The glyphs used of one face: old glyph → new, and the character each new one stands for.
+/// The letters nearly every paper is printed with: ASCII, Latin-1, the Vietnamese letters and the
+/// punctuation of Vietnamese papers. Each face's subset of them is made and compressed once; a
+/// paper that prints nothing else reuses it, and one with another letter (a Chinese name) gets
+/// a subset of its own.
+const COMMON: &[(char, char)] = &[
+    (' ', '~'),
+    ('\u{a0}', '\u{ff}'),
+    ('Ă', 'ă'),
+    ('Đ', 'đ'),
+    ('Ĩ', 'ĩ'),
+    ('Ũ', 'ũ'),
+    ('Ơ', 'ơ'),
+    ('Ư', 'ư'),
+    ('\u{1ea0}', '\u{1ef9}'),
+    ('–', '—'),
+    ('‘', '’'),
+    ('“', '”'),
+    ('•', '•'),
+    ('…', '…'),
+];
+
+/// A face as embedded: the subset's tag, its glyphs' widths, the compressed font file and its
+/// length, and the compressed ToUnicode map.
+struct Embedded {
+    tag: String,
+    widths: Vec<f32>,
+    file: Vec<u8>,
+    length1: usize,
+    to_unicode: Vec<u8>,
+}
+
+const SYSTEM: SystemInfo<'static> = SystemInfo {
+    registry: Str(b"Adobe"),
+    ordering: Str(b"Identity"),
+    supplement: 0,
+};
+
+/// The subset of `font` holding the glyphs `remapper` names, with `chars` for its ToUnicode map.
+fn embed(
+    font: &Font,
+    remapper: &GlyphRemapper,
+    chars: &[(u16, char)],
+    deflater: &mut Deflater,
+) -> Embedded {
+    // The subset's name starts with a tag of six capitals made from the glyphs it holds.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for g in remapper.remapped_gids() {
+        h = (h ^ u64::from(g)).wrapping_mul(0x100_0000_01b3);
+    }
+    let tag = (0..6)
+        .map(|i| char::from(b'A' + ((h >> (i * 5)) % 26) as u8))
+        .collect();
+    let subset =
+        subsetter::subset(font.data, 0, remapper).expect("the embedded font can be subset");
+    let mut cmap = pdf_writer::types::UnicodeCmap::new(Name(b"Custom"), SYSTEM);
+    for &(glyph, c) in chars {
+        cmap.pair(glyph, c);
+    }
+    Embedded {
+        tag,
+        widths: remapper.remapped_gids().map(|g| font.advance(g)).collect(),
+        file: deflater.deflate(&subset),
+        length1: subset.len(),
+        to_unicode: deflater.deflate(cmap.finish().as_slice()),
+    }
+}
+
+/// Each face's subset of the common letters, and how its glyphs are numbered in it.
+fn common_subsets() -> &'static [(GlyphRemapper, Embedded); 3] {
+    static COMMON_SUBSETS: OnceLock<[(GlyphRemapper, Embedded); 3]> = OnceLock::new();
+    COMMON_SUBSETS.get_or_init(|| {
+        let mut deflater = Deflater::new();
+        STYLES.map(|style| {
+            let mut used = Used::default();
+            let font = Font::get(style);
+            let text: String = COMMON
+                .iter()
+                .flat_map(|&(a, b)| a..=b)
+                .filter(|&c| font.has(c))
+                .collect();
+            used.encode(font, &text, &mut Vec::new());
+            let remapper = used.remapper.expect("the common letters were encoded");
+            let embedded = embed(font, &remapper, &used.chars, &mut deflater);
+            (remapper, embedded)
+        })
+    })
+}
+
+/// The glyphs used of one face: old glyph → new, and the character each new one stands for;
+/// or, when the paper prints only common letters, the numbering of the common subset.
 #[derive(Default)]
 struct Used {
     remapper: Option<GlyphRemapper>,
     chars: Vec<(u16, char)>,
+    common: Option<&'static GlyphRemapper>,
+    printed: bool,
 }
 
 impl Used {
     fn encode(&mut self, font: &Font, text: &str, out: &mut Vec<u8>) {
+        self.printed = true;
+        if let Some(common) = self.common {
+            for c in text.chars() {
+                let new = common.get(font.glyph(c).0).expect("a common letter");
+                out.extend_from_slice(&new.to_be_bytes());
+            }
+            return;
+        }
         let remapper = self.remapper.get_or_insert_with(GlyphRemapper::new);
         for c in text.chars() {
             let (glyph, _) = font.glyph(c);
@@ -65,9 +167,25 @@ pub(crate) fn pdf(setup: &PageSetup, title: &str, pages: &[Vec<Op>]) -> Vec<u8> 
     let catalog = next.bump();
     let tree = next.bump();
     let info = next.bump();
-    let mut used: [Used; 3] = Default::default();
     let h = setup.height;
     let mut deflater = Deflater::new();
+    let common = common_subsets();
+    let mut used: [Used; 3] = Default::default();
+    let mut fits = [true; 3];
+    for op in pages.iter().flatten() {
+        if let Op::Text { style, text, .. } = op {
+            let (i, font) = (style.index(), Font::get(*style));
+            fits[i] = fits[i]
+                && text
+                    .chars()
+                    .all(|c| common[i].0.get(font.glyph(c).0).is_some());
+        }
+    }
+    for (i, u) in used.iter_mut().enumerate() {
+        if fits[i] {
+            u.common = Some(&common[i].0);
+        }
+    }
 
     let mut contents: Vec<Vec<u8>> = Vec::with_capacity(pages.len());
     let mut bytes = Vec::new();
@@ -129,7 +247,7 @@ pub(crate) fn pdf(setup: &PageSetup, title: &str, pages: &[Vec<Op>]) -> Vec<u8> 
     let page_ids: Vec<Ref> = pages.iter().map(|_| next.bump()).collect();
     let font_ids: Vec<Option<Ref>> = used
         .iter()
-        .map(|u| u.remapper.as_ref().map(|_| next.bump()))
+        .map(|u| u.printed.then(|| next.bump()))
         .collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
@@ -154,48 +272,38 @@ pub(crate) fn pdf(setup: &PageSetup, title: &str, pages: &[Vec<Op>]) -> Vec<u8> 
         }
     }
     for style in STYLES {
-        let (Some(type0), Some(remapper)) = (
-            font_ids[style.index()],
-            used[style.index()].remapper.as_ref(),
-        ) else {
+        let i = style.index();
+        let Some(type0) = font_ids[i] else {
             continue;
         };
         let font = Font::get(style);
+        let own;
+        let e = match &used[i].remapper {
+            Some(remapper) if used[i].common.is_none() => {
+                own = embed(font, remapper, &used[i].chars, &mut deflater);
+                &own
+            }
+            _ => &common[i].1,
+        };
         let cid = next.bump();
         let descriptor = next.bump();
         let file = next.bump();
         let to_unicode = next.bump();
-        // The subset's name starts with a tag of six capitals made from the glyphs it holds.
-        let tag: String = {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for g in remapper.remapped_gids() {
-                h = (h ^ u64::from(g)).wrapping_mul(0x100_0000_01b3);
-            }
-            (0..6)
-                .map(|i| char::from(b'A' + ((h >> (i * 5)) % 26) as u8))
-                .collect()
-        };
-        let base = format!("{tag}+{}", font.postscript_name);
+        let base = format!("{}+{}", e.tag, font.postscript_name);
         pdf.type0_font(type0)
             .base_font(Name(base.as_bytes()))
             .encoding_predefined(Name(b"Identity-H"))
             .descendant_font(cid)
             .to_unicode(to_unicode);
-        let system = SystemInfo {
-            registry: Str(b"Adobe"),
-            ordering: Str(b"Identity"),
-            supplement: 0,
-        };
         let mut cid_font = pdf.cid_font(cid);
         cid_font
             .subtype(CidFontType::Type2)
             .base_font(Name(base.as_bytes()))
-            .system_info(system)
+            .system_info(SYSTEM)
             .font_descriptor(descriptor)
             .default_width(0.0)
             .cid_to_gid_map_predefined(Name(b"Identity"));
-        let widths: Vec<f32> = remapper.remapped_gids().map(|g| font.advance(g)).collect();
-        cid_font.widths().consecutive(0, widths);
+        cid_font.widths().consecutive(0, e.widths.iter().copied());
         cid_font.finish();
         let mut flags = FontFlags::SERIF | FontFlags::NON_SYMBOLIC;
         if style == super::font::Style::Italic {
@@ -216,16 +324,10 @@ pub(crate) fn pdf(setup: &PageSetup, title: &str, pages: &[Vec<Op>]) -> Vec<u8> 
                 80.0
             })
             .font_file2(file);
-        let subset =
-            subsetter::subset(font.data, 0, remapper).expect("the embedded font can be subset");
-        pdf.stream(file, &deflater.deflate(&subset))
+        pdf.stream(file, &e.file)
             .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), subset.len() as i32);
-        let mut cmap = pdf_writer::types::UnicodeCmap::new(Name(b"Custom"), system);
-        for &(glyph, c) in &used[style.index()].chars {
-            cmap.pair(glyph, c);
-        }
-        pdf.stream(to_unicode, &deflater.deflate(cmap.finish().as_slice()))
+            .pair(Name(b"Length1"), e.length1 as i32);
+        pdf.stream(to_unicode, &e.to_unicode)
             .filter(Filter::FlateDecode);
     }
     pdf.finish()
