@@ -14,5 +14,6 @@ pub mod organisation;
 pub mod people;
 pub mod procedure_diff;
 pub mod publication;
+pub mod report;
 pub mod search;
 pub mod text;

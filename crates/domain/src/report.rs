@@ -1,0 +1,504 @@
+//! Biểu 06/VPCP/KSTT: the results of handling dossiers over a period, a row per sector grouped by
+//! level, thirteen columns (DOMAIN §7). Each dossier received by the end of the period and not
+//! finished before its start is counted once: received in the period (online, or at the counter
+//! and by post) or carried over; then resolved in the period (early, on time, late) or still in
+//! progress at its end (within time, overdue). So the four invariants hold by construction, and
+//! [`Counts::check`] asserts them. Reporting periods follow Decree 09/2019: a month runs from the
+//! 15th of the month before to the 14th.
+
+use std::collections::BTreeMap;
+
+use motcua_calendar::{Date, Finished, Granularity, Instant, Open, deadline};
+
+use crate::catalogue::Level;
+
+/// A reporting period: from the start of `from` to the end of `to`, Vietnam time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("the period ends before it starts")]
+    Reversed,
+    #[error("no such period")]
+    Unknown,
+}
+
+impl PeriodError {
+    pub fn vietnamese(&self) -> &'static str {
+        match self {
+            PeriodError::Reversed => "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.",
+            PeriodError::Unknown => "Không có kỳ báo cáo này.",
+        }
+    }
+}
+
+fn day(year: i32, month: u32, d: u32) -> Result<Date, PeriodError> {
+    Date::from_ymd(year, month, d).ok_or(PeriodError::Unknown)
+}
+
+/// The 15th of the month before `month` (December of the year before, for January).
+fn opening(year: i32, month: u32) -> Result<Date, PeriodError> {
+    if month == 1 {
+        day(year - 1, 12, 15)
+    } else {
+        day(year, month - 1, 15)
+    }
+}
+
+impl Period {
+    /// Any window of days.
+    pub fn window(from: Date, to: Date) -> Result<Period, PeriodError> {
+        if to < from {
+            Err(PeriodError::Reversed)
+        } else {
+            Ok(Period { from, to })
+        }
+    }
+
+    /// Month `month` of `year`: the 15th of the month before to the 14th.
+    pub fn month(year: i32, month: u32) -> Result<Period, PeriodError> {
+        if !(1..=12).contains(&month) {
+            return Err(PeriodError::Unknown);
+        }
+        Ok(Period {
+            from: opening(year, month)?,
+            to: day(year, month, 14)?,
+        })
+    }
+
+    /// Quarter 1–4: the 15th of the month before its first month to the 14th of its last.
+    pub fn quarter(year: i32, quarter: u32) -> Result<Period, PeriodError> {
+        if !(1..=4).contains(&quarter) {
+            return Err(PeriodError::Unknown);
+        }
+        Ok(Period {
+            from: opening(year, quarter * 3 - 2)?,
+            to: day(year, quarter * 3, 14)?,
+        })
+    }
+
+    /// Half 1 (15 December to 14 June) or 2 (15 June to 14 December).
+    pub fn half(year: i32, half: u32) -> Result<Period, PeriodError> {
+        match half {
+            1 => Ok(Period {
+                from: day(year - 1, 12, 15)?,
+                to: day(year, 6, 14)?,
+            }),
+            2 => Ok(Period {
+                from: day(year, 6, 15)?,
+                to: day(year, 12, 14)?,
+            }),
+            _ => Err(PeriodError::Unknown),
+        }
+    }
+
+    /// The reporting year: 15 December of the year before to 14 December.
+    pub fn year(year: i32) -> Result<Period, PeriodError> {
+        Ok(Period {
+            from: day(year - 1, 12, 15)?,
+            to: day(year, 12, 14)?,
+        })
+    }
+
+    /// The first instant of the period and the first after it (microseconds).
+    pub fn bounds(self) -> (i64, i64) {
+        (
+            Instant::from_local(self.from, 0).0,
+            Instant::from_local(self.to.add_days(1), 0).0,
+        )
+    }
+}
+
+/// What Biểu 06 needs of one dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    pub sector: String,
+    pub level: Level,
+    pub online: bool,
+    pub received_at: i64,
+    /// Decided or stopped.
+    pub finished_at: Option<i64>,
+    /// Fixed when it was decided; a stopped dossier has none and is judged by its due date.
+    pub outcome: Option<Finished>,
+    pub due: Option<i64>,
+    /// A second supplement request made it late whatever the dates.
+    pub counts_late: bool,
+}
+
+/// Columns (3) to (13) of a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// (3) received in all: (4) + (5) + (6).
+    pub received: u64,
+    /// (4) received online in the period.
+    pub online: u64,
+    /// (5) received at the counter or by post in the period.
+    pub counter_post: u64,
+    /// (6) carried over from the period before.
+    pub carried: u64,
+    /// (7) resolved in the period: (8) + (9) + (10).
+    pub resolved: u64,
+    pub early: u64,
+    pub on_time: u64,
+    pub late: u64,
+    /// (11) still in progress at the end: (12) + (13).
+    pub in_progress: u64,
+    pub within_time: u64,
+    pub overdue: u64,
+}
+
+/// Which invariant of Biểu 06 a row breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Biểu 06 invariant broken: {0}")]
+pub struct Broken(pub &'static str);
+
+impl Counts {
+    pub fn add(&mut self, o: &Counts) {
+        self.received += o.received;
+        self.online += o.online;
+        self.counter_post += o.counter_post;
+        self.carried += o.carried;
+        self.resolved += o.resolved;
+        self.early += o.early;
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.in_progress += o.in_progress;
+        self.within_time += o.within_time;
+        self.overdue += o.overdue;
+    }
+
+    /// The four invariants of DOMAIN §7.
+    pub fn check(&self) -> Result<(), Broken> {
+        if self.received != self.online + self.counter_post + self.carried {
+            return Err(Broken("(3) = (4) + (5) + (6)"));
+        }
+        if self.received != self.resolved + self.in_progress {
+            return Err(Broken("(3) = (7) + (11)"));
+        }
+        if self.resolved != self.early + self.on_time + self.late {
+            return Err(Broken("(7) = (8) + (9) + (10)"));
+        }
+        if self.in_progress != self.within_time + self.overdue {
+            return Err(Broken("(11) = (12) + (13)"));
+        }
+        Ok(())
+    }
+
+    /// Share resolved early or on time, in per cent (100 when nothing was resolved).
+    pub fn on_time_rate(&self) -> f64 {
+        if self.resolved == 0 {
+            100.0
+        } else {
+            (self.early + self.on_time) as f64 * 100.0 / self.resolved as f64
+        }
+    }
+
+    /// Counts one dossier into the row, if the period concerns it: received by its end and not
+    /// finished before its start.
+    pub fn count(&mut self, f: &Facts, (start, end): (i64, i64)) {
+        if f.received_at >= end || f.finished_at.is_some_and(|t| t < start) {
+            return;
+        }
+        self.received += 1;
+        if f.received_at < start {
+            self.carried += 1;
+        } else if f.online {
+            self.online += 1;
+        } else {
+            self.counter_post += 1;
+        }
+        match f.finished_at {
+            Some(finished) if finished < end => {
+                self.resolved += 1;
+                let outcome = f.outcome.unwrap_or_else(|| match f.due {
+                    Some(due) if !f.counts_late => deadline::classify_finished(
+                        Instant(finished),
+                        Instant(due),
+                        Granularity::Day,
+                    ),
+                    Some(_) => Finished::Late,
+                    None => Finished::OnTime,
+                });
+                match outcome {
+                    Finished::Early => self.early += 1,
+                    Finished::OnTime => self.on_time += 1,
+                    Finished::Late => self.late += 1,
+                }
+            }
+            _ => {
+                self.in_progress += 1;
+                let open = match f.due {
+                    Some(_) if f.counts_late => Open::Overdue,
+                    Some(due) => {
+                        deadline::classify_open(Instant(end - 1), Instant(due), Granularity::Day)
+                    }
+                    None => Open::WithinTime,
+                };
+                match open {
+                    Open::WithinTime => self.within_time += 1,
+                    Open::Overdue => self.overdue += 1,
+                }
+            }
+        }
+    }
+}
+
+/// The report: rows by level, then by sector; totals per level and in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bieu06 {
+    pub period: Period,
+    pub rows: BTreeMap<(LevelOrder, String), Counts>,
+}
+
+/// Levels in the report's order: province first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LevelOrder(pub u8);
+
+impl LevelOrder {
+    pub fn of(level: Level) -> LevelOrder {
+        LevelOrder(match level {
+            Level::Province => 0,
+            Level::District => 1,
+            Level::Commune => 2,
+        })
+    }
+
+    pub fn level(self) -> Level {
+        match self.0 {
+            0 => Level::Province,
+            1 => Level::District,
+            _ => Level::Commune,
+        }
+    }
+}
+
+impl Bieu06 {
+    /// The report over `facts` (any order; one per dossier).
+    pub fn tally<'a>(period: Period, facts: impl IntoIterator<Item = &'a Facts>) -> Bieu06 {
+        let bounds = period.bounds();
+        let mut rows: BTreeMap<(LevelOrder, String), Counts> = BTreeMap::new();
+        for f in facts {
+            let mut one = Counts::default();
+            one.count(f, bounds);
+            if one.received > 0 {
+                rows.entry((LevelOrder::of(f.level), f.sector.clone()))
+                    .or_default()
+                    .add(&one);
+            }
+        }
+        Bieu06 { period, rows }
+    }
+
+    /// The totals of one level.
+    pub fn level_total(&self, level: Level) -> Counts {
+        let mut total = Counts::default();
+        for ((l, _), c) in &self.rows {
+            if l.level() == level {
+                total.add(c);
+            }
+        }
+        total
+    }
+
+    pub fn total(&self) -> Counts {
+        let mut total = Counts::default();
+        for c in self.rows.values() {
+            total.add(c);
+        }
+        total
+    }
+
+    /// Every row and total keeps the invariants.
+    pub fn check(&self) -> Result<(), Broken> {
+        for c in self.rows.values() {
+            c.check()?;
+        }
+        self.total().check()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u16) -> i64 {
+        Instant::from_local(Date::from_ymd(y, m, d).unwrap(), h * 60).0
+    }
+
+    #[test]
+    fn official_periods_run_from_the_fifteenth_to_the_fourteenth() {
+        let p = |from: (i32, u32, u32), to: (i32, u32, u32)| Period {
+            from: Date::from_ymd(from.0, from.1, from.2).unwrap(),
+            to: Date::from_ymd(to.0, to.1, to.2).unwrap(),
+        };
+        assert_eq!(
+            Period::month(2026, 1).unwrap(),
+            p((2025, 12, 15), (2026, 1, 14))
+        );
+        assert_eq!(
+            Period::month(2026, 3).unwrap(),
+            p((2026, 2, 15), (2026, 3, 14))
+        );
+        assert_eq!(
+            Period::quarter(2026, 1).unwrap(),
+            p((2025, 12, 15), (2026, 3, 14))
+        );
+        assert_eq!(
+            Period::quarter(2026, 4).unwrap(),
+            p((2026, 9, 15), (2026, 12, 14))
+        );
+        assert_eq!(
+            Period::half(2026, 1).unwrap(),
+            p((2025, 12, 15), (2026, 6, 14))
+        );
+        assert_eq!(
+            Period::half(2026, 2).unwrap(),
+            p((2026, 6, 15), (2026, 12, 14))
+        );
+        assert_eq!(
+            Period::year(2026).unwrap(),
+            p((2025, 12, 15), (2026, 12, 14))
+        );
+        assert_eq!(Period::quarter(2026, 5), Err(PeriodError::Unknown));
+        assert_eq!(Period::month(2026, 0), Err(PeriodError::Unknown));
+        let d = |m, day| Date::from_ymd(2026, m, day).unwrap();
+        assert_eq!(Period::window(d(3, 2), d(3, 1)), Err(PeriodError::Reversed));
+    }
+
+    fn facts(received_at: i64, finished_at: Option<i64>, due: i64) -> Facts {
+        Facts {
+            sector: "HT".into(),
+            level: Level::Commune,
+            online: false,
+            received_at,
+            finished_at,
+            outcome: None,
+            due: Some(due),
+            counts_late: false,
+        }
+    }
+
+    #[test]
+    fn each_dossier_lands_in_its_columns() {
+        let period = Period::month(2026, 3).unwrap(); // 15 Feb – 14 Mar
+        let mut online_early = facts(
+            at(2026, 2, 20, 9),
+            Some(at(2026, 2, 21, 9)),
+            at(2026, 2, 25, 17),
+        );
+        online_early.online = true;
+        online_early.outcome = Some(Finished::Early);
+        let carried_late = Facts {
+            outcome: Some(Finished::Late),
+            ..facts(
+                at(2026, 2, 10, 9),
+                Some(at(2026, 3, 2, 9)),
+                at(2026, 2, 27, 17),
+            )
+        };
+        let finished_before = facts(
+            at(2026, 2, 1, 9),
+            Some(at(2026, 2, 3, 9)),
+            at(2026, 2, 5, 17),
+        );
+        let after = facts(at(2026, 3, 15, 9), None, at(2026, 3, 20, 17));
+        let open_overdue = facts(at(2026, 3, 1, 9), None, at(2026, 3, 10, 17));
+        let due_last_day = facts(at(2026, 3, 10, 9), None, at(2026, 3, 14, 17));
+        let finished_after = facts(
+            at(2026, 3, 10, 9),
+            Some(at(2026, 3, 16, 9)),
+            at(2026, 3, 20, 17),
+        );
+        let all = [
+            online_early,
+            carried_late,
+            finished_before,
+            after,
+            open_overdue,
+            due_last_day,
+            finished_after,
+        ];
+        let r = Bieu06::tally(period, &all);
+        r.check().unwrap();
+        assert_eq!(
+            r.total(),
+            Counts {
+                received: 5,
+                online: 1,
+                counter_post: 3,
+                carried: 1,
+                resolved: 2,
+                early: 1,
+                on_time: 0,
+                late: 1,
+                in_progress: 3,
+                within_time: 2,
+                overdue: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn a_stopped_dossier_is_judged_by_its_due_date_and_a_second_supplement_is_late() {
+        let period = Period::month(2026, 3).unwrap();
+        let stopped = facts(
+            at(2026, 3, 2, 9),
+            Some(at(2026, 3, 4, 9)),
+            at(2026, 3, 4, 17),
+        );
+        let second = Facts {
+            counts_late: true,
+            ..facts(at(2026, 3, 2, 9), None, at(2026, 3, 30, 17))
+        };
+        let r = Bieu06::tally(period, &[stopped, second]);
+        let t = r.total();
+        assert_eq!((t.on_time, t.overdue), (1, 1));
+    }
+
+    fn any_facts() -> impl Strategy<Value = Facts> {
+        let base = at(2026, 1, 1, 0);
+        let day = 86_400_000_000i64;
+        (
+            0..4u8,
+            any::<bool>(),
+            0..120i64,
+            proptest::option::of(0..60i64),
+            0..40i64,
+            proptest::option::of(0..3u8),
+            any::<bool>(),
+        )
+            .prop_map(move |(sector, online, r, f, d, o, late)| Facts {
+                sector: format!("S{sector}"),
+                level: if sector % 2 == 0 {
+                    Level::Province
+                } else {
+                    Level::Commune
+                },
+                online,
+                received_at: base + r * day / 2,
+                finished_at: f.map(|f| base + r * day / 2 + f * day / 3),
+                outcome: o.map(|o| [Finished::Early, Finished::OnTime, Finished::Late][o as usize]),
+                due: Some(base + r * day / 2 + d * day / 3),
+                counts_late: late,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_invariants_hold_and_periods_chain(all in proptest::collection::vec(any_facts(), 0..200)) {
+            let jan = Bieu06::tally(Period::window(
+                Date::from_ymd(2026, 1, 1).unwrap(), Date::from_ymd(2026, 1, 31).unwrap()).unwrap(), &all);
+            let feb = Bieu06::tally(Period::window(
+                Date::from_ymd(2026, 2, 1).unwrap(), Date::from_ymd(2026, 2, 28).unwrap()).unwrap(), &all);
+            prop_assert!(jan.check().is_ok());
+            prop_assert!(feb.check().is_ok());
+            // What is in progress at the end of one period is carried into the next.
+            prop_assert_eq!(jan.total().in_progress, feb.total().carried);
+        }
+    }
+}
