@@ -49,6 +49,12 @@ impl Level {
         }
     }
 
+    pub fn from_code(code: &str) -> Option<Level> {
+        [Level::Province, Level::Commune, Level::District]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
+
     pub fn vietnamese(self) -> &'static str {
         match self {
             Level::Province => "Cấp tỉnh",

@@ -3,3 +3,4 @@
 pub mod catalogue_xlsx;
 pub mod forms;
 pub mod pdf;
+pub mod reports;

@@ -20,6 +20,7 @@ mod openings;
 mod organisation;
 mod outbox;
 mod people;
+mod reports;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -43,5 +44,6 @@ pub use outbox::{
     RETRY_DELAYS_SECS, retry_delay,
 };
 pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, TokenRow, UserRow};
+pub use reports::{ReportRow, ReportScope};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

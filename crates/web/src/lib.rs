@@ -19,6 +19,7 @@ mod metrics;
 pub mod notifier;
 pub(crate) mod pages;
 mod problem;
+mod reports;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};

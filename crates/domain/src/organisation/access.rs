@@ -30,6 +30,8 @@ pub enum Action {
     /// Watch what is late or due soon across the reach, and where it is stuck (the leader's
     /// view). Its roles all read dossiers, so its reach lies within theirs.
     OverseeDossiers,
+    /// Read the statistics of dossiers (Biểu 06) across the reach: counts, no personal data.
+    ReadReports,
 }
 
 impl Action {
@@ -52,6 +54,14 @@ impl Action {
                 Role::Auditor,
             ],
             Action::OverseeDossiers => &[Role::Approver, Role::ProvinceAdmin],
+            Action::ReadReports => &[
+                Role::Approver,
+                Role::AgencyAdmin,
+                Role::ProcedureController,
+                Role::ReformOfficer,
+                Role::ProvinceAdmin,
+                Role::Auditor,
+            ],
         }
     }
 }

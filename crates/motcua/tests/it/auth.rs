@@ -372,6 +372,14 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
     const DESK: &[&str] = &["desk_officer"];
     const ACT: &[&str] = &["desk_officer", "processing_officer", "approver"];
     const LEADERS: &[&str] = &["approver", "province_admin"];
+    const REPORTS: &[&str] = &[
+        "approver",
+        "agency_admin",
+        "procedure_controller",
+        "reform_officer",
+        "province_admin",
+        "auditor",
+    ];
     const READ: &[&str] = &[
         "desk_officer",
         "processing_officer",
@@ -397,6 +405,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/ho-so", READ),
         ("/can-bo/theo-doi", LEADERS),
         ("/can-bo/so-theo-doi", READ),
+        ("/can-bo/bao-cao", REPORTS),
         ("/can-bo/thu-tuc/moi", CATALOGUE),
         ("/can-bo/thu-tuc/han-cong-bo", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),

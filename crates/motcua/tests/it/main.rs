@@ -23,4 +23,5 @@ mod online;
 mod organisation;
 mod oversight;
 mod portal;
+mod reports;
 mod tokens;

@@ -240,3 +240,8 @@ impl Sheet {
         )
     }
 }
+
+/// The national heading of official papers, for reports printed with the forms' look.
+pub(crate) fn heading_for(doc: &mut crate::pdf::Doc, issuer: &Issuer, dated: i64) {
+    common::heading(doc, issuer, None, dated);
+}

@@ -22,6 +22,7 @@ mod organisation;
 mod oversight;
 mod procedure_form;
 mod procedures;
+mod reports;
 mod tokens;
 
 pub(crate) use tokens::revoke_own as revoke_own_token;
@@ -74,6 +75,7 @@ pub(crate) struct Layout {
     pub can_read_dossiers: bool,
     pub can_receive_dossiers: bool,
     pub can_oversee_dossiers: bool,
+    pub can_read_reports: bool,
 }
 
 impl Layout {
@@ -93,6 +95,7 @@ impl Layout {
             can_read_dossiers: false,
             can_receive_dossiers: false,
             can_oversee_dossiers: false,
+            can_read_reports: false,
         }
     }
 
@@ -118,6 +121,7 @@ impl Layout {
         self.can_read_dossiers = may(Action::ReadDossiers);
         self.can_receive_dossiers = may(Action::ReceiveDossiers);
         self.can_oversee_dossiers = may(Action::OverseeDossiers);
+        self.can_read_reports = may(Action::ReadReports);
         self
     }
 
@@ -149,6 +153,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/can-bo/ho-so/{code}/thao-tac", post(dossiers::act))
         .route("/can-bo/ho-so/{code}/mau/{form}", get(dossiers::form))
         .route("/can-bo/so-theo-doi", get(desk_register::show))
+        .route("/can-bo/bao-cao", get(reports::show))
         .route("/can-bo/thu-tuc", get(admin_catalogue::list))
         .route(
             "/can-bo/thu-tuc/moi",

@@ -1,0 +1,243 @@
+//! Biểu 06 over HTTP: the thirteen columns from real dossiers, the invariants on every line, a
+//! later window carrying over what was open, the exports, and bad periods and scopes answered
+//! with problems naming the field.
+
+use std::io::Cursor;
+use std::process::Command;
+
+use calamine::{Reader, Xlsx};
+use motcua_store::Backend;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::dossiers::{Province, application};
+use crate::on_both_backends;
+
+on_both_backends!(bieu06_counts_the_dossiers_of_the_period);
+
+fn today() -> motcua_calendar::Date {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64;
+    motcua_calendar::Instant(now).local_date()
+}
+
+/// The grand total line of a report answered as JSON.
+fn total(report: &Value) -> &Value {
+    report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["label"] == "TỔNG CỘNG")
+        .expect("a grand total")
+}
+
+fn check_invariants(report: &Value) {
+    for l in report["lines"].as_array().unwrap() {
+        let n = |k: &str| l[k].as_u64().unwrap();
+        assert_eq!(
+            n("received"),
+            n("online") + n("counter_post") + n("carried"),
+            "{l}"
+        );
+        assert_eq!(n("received"), n("resolved") + n("in_progress"), "{l}");
+        assert_eq!(n("resolved"), n("early") + n("on_time") + n("late"), "{l}");
+        assert_eq!(n("in_progress"), n("within_time") + n("overdue"), "{l}");
+    }
+}
+
+async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let officer = p.cookie("chuyenvien").await;
+    let leader = p.cookie("lanhdao").await;
+    let citizen = p.cookie("0912345678").await;
+    let components = ["Tờ khai đăng ký khai sinh"];
+
+    // Two at the counter, one online; one of the counter ones decided the same day.
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let body = json!({"action": "receive", "channel": "counter", "application": application(&components)});
+        let (status, d) = p
+            .post(&desk, "/api/v1/dossiers", &body.to_string(), None)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{d}");
+        codes.push(d["code"].as_str().unwrap().to_string());
+    }
+    let mut online = application(&components);
+    online["desk_agency"] = json!("H99.31");
+    let (_, d) = p
+        .post(
+            &citizen,
+            "/api/v1/dossiers",
+            &json!({"action": "submit", "application": online}).to_string(),
+            None,
+        )
+        .await;
+    let online_code = d["code"].as_str().unwrap().to_string();
+    let (status, d) = p
+        .act(&desk, &online_code, "receive", json!({"version": 1}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    // Refused at the counter: never received, never counted.
+    let body = json!({"action": "refuse", "application": application(&components), "reasons": "Không thuộc thẩm quyền"});
+    p.post(&desk, "/api/v1/dossiers", &body.to_string(), None)
+        .await;
+    let decided = &codes[0];
+    p.act(&desk, decided, "hand-over", json!({"version": 2}))
+        .await;
+    p.act(&officer, decided, "hand-over", json!({"version": 3}))
+        .await;
+    let (status, d) = p
+        .act(
+            &leader,
+            decided,
+            "complete",
+            json!({"version": 4, "result": "Giấy khai sinh"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+
+    let day = today();
+    let window = format!("/api/v1/reports/bieu-06?period=window&from={day}&to={day}");
+    let (status, report) = p.get(&leader, &window).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    check_invariants(&report);
+    let t = total(&report);
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(
+        [
+            n("received"),
+            n("online"),
+            n("counter_post"),
+            n("carried"),
+            n("resolved"),
+            n("in_progress"),
+            n("within_time")
+        ],
+        [3, 1, 2, 0, 1, 2, 2],
+        "{report}"
+    );
+    assert_eq!(n("early") + n("on_time"), 1, "{report}");
+    let labels: Vec<&str> = report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels[0], "CẤP XÃ", "{labels:?}");
+
+    // A window starting tomorrow carries over the two still open, and not the decided one.
+    let tomorrow = day.add_days(1);
+    let (_, later) = p
+        .get(
+            &leader,
+            &format!(
+                "/api/v1/reports/bieu-06?period=window&from={tomorrow}&to={}",
+                tomorrow.add_days(30)
+            ),
+        )
+        .await;
+    check_invariants(&later);
+    let t = total(&later);
+    assert_eq!(
+        (t["received"].as_u64(), t["carried"].as_u64()),
+        (Some(2), Some(2)),
+        "{later}"
+    );
+
+    // An official quarter answers too, with its days.
+    let (status, q) = p
+        .get(
+            &leader,
+            &format!(
+                "/api/v1/reports/bieu-06?period=quarter&year={}&number=1",
+                day.year()
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{q}");
+    assert_eq!(
+        q["from"].as_str(),
+        Some(format!("{}-12-15", day.year() - 1).as_str())
+    );
+
+    // The exports.
+    let response = p
+        .app
+        .get_as(&leader, &format!("{window}&format=xlsx"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(response.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "TỔNG CỘNG"));
+    assert!(cells.iter().any(|c| c == "Từ kỳ trước chuyển qua"));
+    let response = p.app.get_as(&leader, &format!("{window}&format=pdf")).await;
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bieu06.pdf");
+    std::fs::write(&path, response.bytes().await.unwrap()).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("TỔNG HỢP TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"),
+        "{text}"
+    );
+
+    // Bad periods and scopes: problems naming the field, never a wrong table.
+    for (query, field) in [
+        ("period=quarter&year=2026", "number"),
+        ("period=quarter&year=2026&number=5", "number"),
+        ("period=decade&year=2026", "period"),
+        ("period=window&from=2026-03-02&to=2026-03-01", "to"),
+        ("period=window&from=02/03/2026&to=2026-03-05", "from"),
+        ("period=month&year=2026&number=1&format=docx", "format"),
+        ("period=month&year=2026&number=1&agency=H99.32", "agency"),
+    ] {
+        let (status, problem) = p
+            .get(&leader, &format!("/api/v1/reports/bieu-06?{query}"))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {problem}"
+        );
+        assert_eq!(
+            problem["errors"][0]["field"].as_str(),
+            Some(field),
+            "{query}: {problem}"
+        );
+    }
+    // A desk officer does not read reports; an applicant neither.
+    let (status, _) = p.get(&desk, &window).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = p.get(&citizen, &window).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The page: the table, and a bad period answered on it in Vietnamese.
+    let page = p
+        .app
+        .get_as(
+            &leader,
+            &format!("/can-bo/bao-cao?ky=window&tu={0}&den={0}", day.vn()),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"bieu06\""), "{page}");
+    assert!(page.contains("TỔNG CỘNG"));
+    let response = p
+        .app
+        .get_as(&leader, "/can-bo/bao-cao?ky=quarter&so=7&nam=2026")
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Kỳ 7 không có"));
+}

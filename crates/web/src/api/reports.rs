@@ -1,0 +1,166 @@
+//! Reports as JSON, XLSX or PDF.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use motcua_calendar::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::{Denied, Person};
+use crate::problem::Problem;
+use crate::reports::{self, Asked};
+use motcua_domain::organisation::access::Action;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct Bieu06Query {
+    /// `month`, `quarter`, `half`, `year` (the official periods of Decree 09/2019, from the 15th)
+    /// or `window` (any days, with `from` and `to`).
+    period: Option<String>,
+    year: Option<i32>,
+    /// The month (1–12), quarter (1–4) or half (1–2).
+    number: Option<u32>,
+    /// YYYY-MM-DD, for a window.
+    from: Option<String>,
+    to: Option<String>,
+    /// An agency's identifier: only the dossiers it decides.
+    agency: Option<String>,
+    /// `json` (default), `xlsx` or `pdf`.
+    format: Option<String>,
+}
+
+/// A line of Biểu 06: a level's total, a sector, or the grand total.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Bieu06Line {
+    number: String,
+    label: String,
+    total: bool,
+    /// Columns (3) to (13).
+    received: u64,
+    online: u64,
+    counter_post: u64,
+    carried: u64,
+    resolved: u64,
+    early: u64,
+    on_time: u64,
+    late: u64,
+    in_progress: u64,
+    within_time: u64,
+    overdue: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Bieu06View {
+    /// First and last day, YYYY-MM-DD.
+    from: String,
+    to: String,
+    period: String,
+    scope: String,
+    lines: Vec<Bieu06Line>,
+}
+
+fn date(field: &str, text: Option<&str>) -> Result<Option<Date>, Problem> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => Date::parse(t)
+            .map(Some)
+            .map_err(|_| Problem::invalid(field, format!("“{t}” không phải ngày YYYY-MM-DD."))),
+    }
+}
+
+/// Biểu 06/VPCP/KSTT: the results of handling dossiers over a period, by level and sector,
+/// within the reader's reach (or one agency of it). Every line keeps (3) = (4)+(5)+(6),
+/// (3) = (7)+(11), (7) = (8)+(9)+(10), (11) = (12)+(13).
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/bieu-06",
+    tag = "reports",
+    security(("bearer" = [])),
+    params(Bieu06Query),
+    responses(
+        (status = 200, description = "The report (JSON, or the XLSX or PDF file)", body = Bieu06View),
+        (status = 403, description = "The reader's roles do not read reports", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown period, a reversed or malformed window, an agency outside the reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn bieu06(
+    State(state): State<AppState>,
+    who: Result<Person, Denied>,
+    Query(q): Query<Bieu06Query>,
+) -> Response {
+    let staff = match who {
+        Ok(Person::Staff(s)) => s,
+        Ok(Person::Applicant(_)) => {
+            return Problem::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                "Không có quyền",
+            )
+            .detail("Báo cáo chỉ dành cho cán bộ.")
+            .into_response();
+        }
+        Err(d) => return d.into_response(),
+    };
+    let reach = match staff.reach(&state, Action::ReadReports, true).await {
+        Ok(r) => r,
+        Err(d) => return d.into_response(),
+    };
+    let result = async {
+        let asked = Asked {
+            kind: q.period.clone().unwrap_or_default(),
+            year: q.year,
+            number: q.number,
+            from: date("from", q.from.as_deref())?,
+            to: date("to", q.to.as_deref())?,
+        };
+        let format = q.format.as_deref().unwrap_or("json");
+        if !matches!(format, "json" | "xlsx" | "pdf") {
+            return Err(Problem::invalid(
+                "format",
+                format!("“{format}”: chọn json, xlsx hoặc pdf."),
+            ));
+        }
+        let (period, name) = reports::period(&asked)?;
+        let r = reports::bieu06(&state, &reach, period, name, q.agency.as_deref()).await?;
+        reports::answer(r, format)
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+pub(crate) fn view(r: &reports::Report) -> Bieu06View {
+    Bieu06View {
+        from: r.report.period.from.to_string(),
+        to: r.report.period.to.to_string(),
+        period: r.title.period.clone(),
+        scope: r.title.scope.clone(),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| {
+                let c = &l.counts;
+                Bieu06Line {
+                    number: l.number.clone(),
+                    label: l.label.clone(),
+                    total: l.total,
+                    received: c.received,
+                    online: c.online,
+                    counter_post: c.counter_post,
+                    carried: c.carried,
+                    resolved: c.resolved,
+                    early: c.early,
+                    on_time: c.on_time,
+                    late: c.late,
+                    in_progress: c.in_progress,
+                    within_time: c.within_time,
+                    overdue: c.overdue,
+                }
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn json(r: &reports::Report) -> Response {
+    Json(view(r)).into_response()
+}
