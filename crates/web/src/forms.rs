@@ -59,7 +59,7 @@ pub(crate) fn lookup_url(headers: &HeaderMap, code: &str) -> String {
 }
 
 /// "UBND xã Minh Sơn" → "Minh Sơn": where papers of the agency are dated.
-fn place_of(agency: &str) -> String {
+pub(crate) fn place_of(agency: &str) -> String {
     let words: Vec<&str> = agency.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     // The place follows the word for the level: tỉnh, thành phố, xã, phường, đặc khu, thị trấn.

@@ -4,6 +4,7 @@
 
 use motcua_calendar::Date;
 use motcua_domain::catalogue::Level;
+use motcua_domain::organisation::AgencyKind;
 use motcua_domain::organisation::access::Reach;
 use motcua_domain::report::{Bieu06, Facts, Period};
 use motcua_render::forms::Issuer;
@@ -105,6 +106,7 @@ pub(crate) struct Report {
 pub(crate) async fn bieu06(
     state: &AppState,
     reach: &Reach,
+    own_agency: Option<i64>,
     period: Period,
     period_name: String,
     agency: Option<&str>,
@@ -134,7 +136,17 @@ pub(crate) async fn bieu06(
             a.name
         }
         None if matches!(reach, Reach::All) => "Toàn tỉnh".to_string(),
-        None => "Các cơ quan trong phạm vi theo dõi".to_string(),
+        None => match reach {
+            // One agency in reach: the report is of it.
+            Reach::Agencies(ids) if ids.len() == 1 => {
+                let id = *ids.iter().next().expect("one agency");
+                match state.db.agency_as_of(id, &today).await? {
+                    Some(a) => a.name,
+                    None => "Các cơ quan trong phạm vi theo dõi".to_string(),
+                }
+            }
+            _ => "Các cơ quan trong phạm vi theo dõi".to_string(),
+        },
     };
     let (start, end) = period.bounds();
     let rows = state.db.report_rows(start, end, &scope).await?;
@@ -169,16 +181,33 @@ pub(crate) async fn bieu06(
             .cloned()
             .unwrap_or_else(|| code.to_string())
     });
-    let province = state.db.agencies_as_of(&today).await?;
-    let top = province.iter().find(|a| a.parent_id.is_none());
+    // Signed by the agency reported on, the reader's own, or the provincial committee.
+    let all = state.db.agencies_as_of(&today).await?;
+    let issuer = all
+        .iter()
+        .find(|a| Some(a.id) == scope.deciding_agency)
+        .or_else(|| {
+            matches!(reach, Reach::All)
+                .then(|| {
+                    all.iter()
+                        .find(|a| a.kind == AgencyKind::ProvincialCommittee.code())
+                })
+                .flatten()
+        })
+        .or_else(|| all.iter().find(|a| Some(a.id) == own_agency));
+    let parent = issuer
+        .and_then(|a| a.parent_id)
+        .and_then(|p| all.iter().find(|a| a.id == p));
     Ok(Report {
         report,
         lines,
         title: ReportTitle {
             issuer: Issuer {
-                parent: String::new(),
-                agency: top.map(|a| a.name.clone()).unwrap_or_default(),
-                place: String::new(),
+                parent: parent.map(|p| p.name.clone()).unwrap_or_default(),
+                agency: issuer.map(|a| a.name.clone()).unwrap_or_default(),
+                place: issuer
+                    .map(|a| crate::forms::place_of(&a.name))
+                    .unwrap_or_default(),
             },
             scope: scope_name,
             period: period_name,

@@ -122,7 +122,15 @@ pub(crate) async fn bieu06(
             ));
         }
         let (period, name) = reports::period(&asked)?;
-        let r = reports::bieu06(&state, &reach, period, name, q.agency.as_deref()).await?;
+        let r = reports::bieu06(
+            &state,
+            &reach,
+            staff.user.agency_id,
+            period,
+            name,
+            q.agency.as_deref(),
+        )
+        .await?;
         reports::answer(r, format)
     }
     .await;

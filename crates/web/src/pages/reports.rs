@@ -141,7 +141,15 @@ pub(crate) async fn show(
     })();
     let report = match asked.and_then(|a| reports::period(&a)) {
         Ok((period, name)) => {
-            reports::bieu06(&state, &reach, period, name, Some(chosen.as_str())).await
+            reports::bieu06(
+                &state,
+                &reach,
+                staff.user.agency_id,
+                period,
+                name,
+                Some(chosen.as_str()),
+            )
+            .await
         }
         Err(p) => Err(p),
     };

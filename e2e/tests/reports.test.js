@@ -1,0 +1,48 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { useServer, openPage, screenshot, signIn, artifacts } from "../lib/harness.js";
+
+const ctx = useServer();
+
+const number = (text) => Number(text.replace(/\./g, ""));
+
+test("a leader opens the quarter's Biểu 06, checks it adds up and exports it", async () => {
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "lanhdao.minhson");
+  await page.click("nav >> text=Báo cáo");
+  await page.waitForSelector("#bieu06");
+  assert.match(await page.textContent("#report-title"), /Quý/);
+  await screenshot(page, "report-bieu06");
+
+  // The grand total adds up: (3) = (4)+(5)+(6) = (7)+(11), (7) = (8)+(9)+(10), (11) = (12)+(13).
+  const cells = (await page.$$eval("#bieu06 tbody tr:last-child td.num", (tds) => tds.map((td) => td.textContent))).map(number);
+  const [received, online, counter, carried, resolved, early, onTime, late, open, within, overdue] = cells;
+  assert.ok(received > 0, "the demo commune received dossiers this quarter");
+  assert.equal(received, online + counter + carried);
+  assert.equal(received, resolved + open);
+  assert.equal(resolved, early + onTime + late);
+  assert.equal(open, within + overdue);
+
+  // The same report as PDF (to print) and as a workbook.
+  const pdf = await page.request.get(new URL(await page.getAttribute("#report-pdf", "href"), page.url()).toString());
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  const file = join(artifacts, "report-bieu06.pdf");
+  writeFileSync(file, await pdf.body());
+  execFileSync("pdftoppm", ["-png", "-r", "70", "-f", "1", "-l", "1", file, join(artifacts, "report-bieu06-pdf")]);
+  assert.match(execFileSync("pdftotext", [file, "-"]).toString(), /TỔNG CỘNG/);
+  const xlsx = await page.request.get(new URL(await page.getAttribute("#report-xlsx", "href"), page.url()).toString());
+  assert.match(xlsx.headers()["content-type"], /spreadsheetml/);
+
+  // A reversed window is refused in Vietnamese, the form kept.
+  await page.selectOption("#ky", "window");
+  await page.fill("#tu", "31/03/2026");
+  await page.fill("#den", "01/03/2026");
+  await page.click("#show-report");
+  await page.waitForSelector("#error");
+  assert.match(await page.textContent("#error"), /Ngày kết thúc phải sau/);
+  assert.equal(await page.inputValue("#tu"), "31/03/2026");
+  assert.deepEqual(page.problems, []);
+});
