@@ -36,6 +36,19 @@ test("a leader opens the quarter's Biểu 06, checks it adds up and exports it",
   const xlsx = await page.request.get(new URL(await page.getAttribute("#report-xlsx", "href"), page.url()).toString());
   assert.match(xlsx.headers()["content-type"], /spreadsheetml/);
 
+  // Drilling into the late dossiers: as many as the total's (10) + (13), land first.
+  await page.click("#late-link");
+  await page.waitForSelector("#late-count");
+  assert.equal(Number(await page.textContent("#late-count")), late + overdue);
+  await screenshot(page, "report-late");
+  const latePdf = await page.request.get(new URL(await page.getAttribute("#report-pdf", "href"), page.url()).toString());
+  assert.equal(latePdf.headers()["content-type"], "application/pdf");
+  const lateFile = join(artifacts, "report-late.pdf");
+  writeFileSync(lateFile, await latePdf.body());
+  execFileSync("pdftoppm", ["-png", "-r", "70", "-f", "1", "-l", "1", lateFile, join(artifacts, "report-late-pdf")]);
+  await page.click("text=← Biểu 06");
+  await page.waitForSelector("#bieu06");
+
   // A reversed window is refused in Vietnamese, the form kept.
   await page.selectOption("#ky", "window");
   await page.fill("#tu", "31/03/2026");

@@ -198,8 +198,9 @@ impl Counts {
     }
 
     /// Counts one dossier into the row, if the period concerns it: received by its end and not
-    /// finished before its start.
-    pub fn count(&mut self, f: &Facts, (start, end): (i64, i64)) {
+    /// finished before its start. One still open is judged within time or overdue at `judged`:
+    /// the period's last instant, or now for a period not over yet.
+    pub fn count(&mut self, f: &Facts, (start, end): (i64, i64), judged: i64) {
         if f.received_at >= end || f.finished_at.is_some_and(|t| t < start) {
             return;
         }
@@ -234,7 +235,7 @@ impl Counts {
                 let open = match f.due {
                     Some(_) if f.counts_late => Open::Overdue,
                     Some(due) => {
-                        deadline::classify_open(Instant(end - 1), Instant(due), Granularity::Day)
+                        deadline::classify_open(Instant(judged), Instant(due), Granularity::Day)
                     }
                     None => Open::WithinTime,
                 };
@@ -277,13 +278,19 @@ impl LevelOrder {
 }
 
 impl Bieu06 {
-    /// The report over `facts` (any order; one per dossier).
-    pub fn tally<'a>(period: Period, facts: impl IntoIterator<Item = &'a Facts>) -> Bieu06 {
+    /// The report over `facts` (any order; one per dossier), as it stands at `now` (a period not
+    /// over yet counts what is open as of now).
+    pub fn tally<'a>(
+        period: Period,
+        facts: impl IntoIterator<Item = &'a Facts>,
+        now: i64,
+    ) -> Bieu06 {
         let bounds = period.bounds();
+        let judged = (bounds.1 - 1).min(now);
         let mut rows: BTreeMap<(LevelOrder, String), Counts> = BTreeMap::new();
         for f in facts {
             let mut one = Counts::default();
-            one.count(f, bounds);
+            one.count(f, bounds, judged);
             if one.received > 0 {
                 rows.entry((LevelOrder::of(f.level), f.sector.clone()))
                     .or_default()
@@ -423,7 +430,7 @@ mod tests {
             due_last_day,
             finished_after,
         ];
-        let r = Bieu06::tally(period, &all);
+        let r = Bieu06::tally(period, &all, i64::MAX);
         r.check().unwrap();
         assert_eq!(
             r.total(),
@@ -455,9 +462,20 @@ mod tests {
             counts_late: true,
             ..facts(at(2026, 3, 2, 9), None, at(2026, 3, 30, 17))
         };
-        let r = Bieu06::tally(period, &[stopped, second]);
+        let r = Bieu06::tally(period, &[stopped, second], i64::MAX);
         let t = r.total();
         assert_eq!((t.on_time, t.overdue), (1, 1));
+    }
+
+    #[test]
+    fn a_period_not_over_judges_what_is_open_as_of_now() {
+        let period = Period::month(2026, 3).unwrap(); // to 14 Mar
+        let open = facts(at(2026, 3, 2, 9), None, at(2026, 3, 10, 17));
+        let now = at(2026, 3, 5, 10);
+        let t = Bieu06::tally(period, std::slice::from_ref(&open), now).total();
+        assert_eq!((t.within_time, t.overdue), (1, 0));
+        let t = Bieu06::tally(period, &[open], i64::MAX).total();
+        assert_eq!((t.within_time, t.overdue), (0, 1));
     }
 
     fn any_facts() -> impl Strategy<Value = Facts> {
@@ -492,9 +510,9 @@ mod tests {
         #[test]
         fn the_invariants_hold_and_periods_chain(all in proptest::collection::vec(any_facts(), 0..200)) {
             let jan = Bieu06::tally(Period::window(
-                Date::from_ymd(2026, 1, 1).unwrap(), Date::from_ymd(2026, 1, 31).unwrap()).unwrap(), &all);
+                Date::from_ymd(2026, 1, 1).unwrap(), Date::from_ymd(2026, 1, 31).unwrap()).unwrap(), &all, i64::MAX);
             let feb = Bieu06::tally(Period::window(
-                Date::from_ymd(2026, 2, 1).unwrap(), Date::from_ymd(2026, 2, 28).unwrap()).unwrap(), &all);
+                Date::from_ymd(2026, 2, 1).unwrap(), Date::from_ymd(2026, 2, 28).unwrap()).unwrap(), &all, i64::MAX);
             prop_assert!(jan.check().is_ok());
             prop_assert!(feb.check().is_ok());
             // What is in progress at the end of one period is carried into the next.

@@ -5,7 +5,8 @@
 use motcua_calendar::Instant;
 use motcua_domain::catalogue::Level;
 use motcua_domain::report::{Bieu06, Counts};
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+pub use rust_xlsxwriter::XlsxError;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 
 use crate::forms::Issuer;
 use crate::pdf::{Align, Cell, Doc, PageSetup, Para, Table};
@@ -226,5 +227,148 @@ pub fn bieu06_xlsx(title: &ReportTitle, lines: &[Line]) -> Result<Vec<u8>, XlsxE
         }
     }
     ws.set_freeze_panes(8, 2)?;
+    book.save_to_buffer()
+}
+
+/// A late dossier: where its time was lost and by how much.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateLine {
+    pub code: String,
+    pub procedure: String,
+    pub agency: String,
+    /// The workflow step that overran its time (or the one it is stuck at), and the officer.
+    pub step: String,
+    pub officer: String,
+    pub due: i64,
+    /// Decided at; none while it is still open.
+    pub finished: Option<i64>,
+    pub working_days_late: i64,
+    /// An apology with a new date (Mẫu 04) was sent.
+    pub apology: bool,
+}
+
+/// The late dossiers of one sector and agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateGroup {
+    pub sector: String,
+    pub agency: String,
+    pub lines: Vec<LateLine>,
+}
+
+const LATE_HEADERS: [&str; 9] = [
+    "STT",
+    "Mã hồ sơ",
+    "Thủ tục hành chính",
+    "Bước, người để trễ",
+    "Hẹn trả",
+    "Đã giải quyết",
+    "Số ngày làm việc trễ",
+    "Xin lỗi, hẹn lại",
+    "Cơ quan",
+];
+
+fn late_cells(n: usize, l: &LateLine) -> [String; 9] {
+    [
+        n.to_string(),
+        l.code.clone(),
+        l.procedure.clone(),
+        if l.officer.is_empty() {
+            l.step.clone()
+        } else {
+            format!("{} — {}", l.step, l.officer)
+        },
+        Instant(l.due).vn(),
+        l.finished
+            .map(|t| Instant(t).vn())
+            .unwrap_or_else(|| "Chưa".into()),
+        l.working_days_late.to_string(),
+        if l.apology { "Có" } else { "Không" }.into(),
+        l.agency.clone(),
+    ]
+}
+
+pub fn late_pdf(title: &ReportTitle, groups: &[LateGroup]) -> Vec<u8> {
+    let mut doc = Doc::new(PageSetup::a4_landscape(), "Hồ sơ trễ hạn");
+    crate::forms::heading_for(&mut doc, &title.issuer, title.printed_at);
+    doc.para(&Para::new(14.0).bold("DANH SÁCH HỒ SƠ TRỄ HẠN").center());
+    doc.para(&Para::new(13.0).bold(&title.scope).center());
+    doc.para(&Para::new(13.0).italic(&title.period).center().after(8.0));
+    let head = |t: &str| Cell::new(Para::new(10.0).bold(t).center());
+    let mut rows = Vec::new();
+    let mut n = 0;
+    for g in groups {
+        rows.push(vec![
+            Cell::new(Para::new(10.0).bold(&format!(
+                "{} — {} ({} hồ sơ)",
+                g.sector,
+                g.agency,
+                g.lines.len()
+            )))
+            .span(9),
+        ]);
+        for l in &g.lines {
+            n += 1;
+            rows.push(
+                late_cells(n, l)
+                    .iter()
+                    .map(|t| Cell::new(Para::new(10.0).regular(t)))
+                    .collect(),
+            );
+        }
+    }
+    if rows.is_empty() {
+        rows.push(vec![
+            Cell::new(
+                Para::new(10.0)
+                    .italic("Không có hồ sơ trễ hạn trong kỳ.")
+                    .center(),
+            )
+            .span(9),
+        ]);
+    }
+    doc.table(&Table {
+        widths: vec![4.0, 14.0, 20.0, 16.0, 9.0, 9.0, 7.0, 6.0, 15.0],
+        header: vec![LATE_HEADERS.iter().map(|h| head(h)).collect()],
+        rows,
+    });
+    doc.finish()
+}
+
+pub fn late_xlsx(title: &ReportTitle, groups: &[LateGroup]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("Ho so tre han")?;
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_border(FormatBorder::Thin);
+    ws.write_string_with_format(0, 0, "DANH SÁCH HỒ SƠ TRỄ HẠN", &bold)?;
+    ws.write_string(1, 0, &title.scope)?;
+    ws.write_string(2, 0, &title.period)?;
+    let widths = [6.0, 22.0, 40.0, 36.0, 17.0, 17.0, 10.0, 10.0, 30.0];
+    for (c, (h, w)) in LATE_HEADERS.iter().zip(widths).enumerate() {
+        ws.set_column_width(c as u16, w)?;
+        ws.write_string_with_format(4, c as u16, *h, &header)?;
+    }
+    let mut r = 5u32;
+    let mut n = 0;
+    for g in groups {
+        ws.write_string_with_format(r, 0, format!("{} — {}", g.sector, g.agency), &bold)?;
+        r += 1;
+        for l in &g.lines {
+            n += 1;
+            for (c, v) in late_cells(n, l).iter().enumerate() {
+                if c == 0 || c == 6 {
+                    ws.write_number(r, c as u16, v.parse::<f64>().unwrap_or(0.0))?;
+                } else {
+                    ws.write_string(r, c as u16, v)?;
+                }
+            }
+            r += 1;
+        }
+    }
+    ws.set_freeze_panes(5, 2)?;
     book.save_to_buffer()
 }

@@ -201,6 +201,10 @@ pub fn event_hash(prev: &str, code: &str, seq: i64, e: &NewEvent<'_>) -> String 
     sha256_hex(text.as_bytes())
 }
 
+/// Microseconds in a day, and Vietnam's offset from UTC.
+const DAY: i64 = 86_400_000_000;
+const VN_OFFSET: i64 = 25_200_000_000;
+
 const DOSSIER_COLUMNS: &str = "id, code, lookup_hash, created_by, procedure_code, procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel, stage, step, assignee, applicant_name, applicant_login, submitted_at, received_at, due_at, finished_at, outcome, version, state";
 
 /// A sort key for keyset pagination: dossiers without a due date come last.
@@ -809,4 +813,63 @@ fn chain(prev: &str, code: &str, first_seq: i64, events: &[NewEvent<'_>]) -> (Ve
         hashes.push(last.clone());
     }
     (hashes, last)
+}
+
+impl Db {
+    /// The dossiers late in the period: decided late within it, or still open at `judged` (its
+    /// end, or now for a period not over) past their due day (or made late by a second
+    /// supplement request), in `scope`; at most `limit`, the earliest due first.
+    pub async fn late_dossiers(
+        &self,
+        start: i64,
+        end: i64,
+        judged: i64,
+        scope: &crate::ReportScope,
+        limit: i64,
+    ) -> Result<Vec<DossierRow>, StoreError> {
+        // Overdue means due on a day before the one judged on; a stopped dossier (no outcome) is
+        // late when stopped on a day after its due day, as Biểu 06 judges it. Days are Vietnam's
+        // (one offset, no summer time).
+        let last_day = (judged + VN_OFFSET) / DAY * DAY - VN_OFFSET;
+        let mut sql = format!(
+            "SELECT {DOSSIER_COLUMNS} FROM dossiers
+             WHERE received_at IS NOT NULL AND received_at < $1
+               AND ((finished_at >= $2 AND finished_at < $1
+                     AND (outcome = 'late'
+                       OR (outcome IS NULL AND (state LIKE '%\"counts_late\":true%'
+                         OR (due_at + {VN_OFFSET}) / {DAY} < (finished_at + {VN_OFFSET}) / {DAY}))))
+                 OR ((finished_at IS NULL OR finished_at >= $1) AND stage <> 'stopped'
+                     AND (due_at < $3 OR state LIKE '%\"counts_late\":true%')))"
+        );
+        if let Some(ids) = &scope.agencies {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            sql.push_str(&format!(
+                " AND (deciding_agency_id IN ({0}) OR desk_agency_id IN ({0}))",
+                list.join(", ")
+            ));
+        }
+        if let Some(id) = scope.deciding_agency {
+            sql.push_str(&format!(" AND deciding_agency_id = {id}"));
+        }
+        if let Some(id) = scope.desk_agency {
+            sql.push_str(&format!(" AND desk_agency_id = {id}"));
+        }
+        sql.push_str(&format!(" ORDER BY due_at, id LIMIT {}", limit.max(1)));
+        Ok(on_read!(self, |pool| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(end)
+                .bind(start)
+                .bind(last_day)
+                .fetch_all(pool)
+                .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                out.push(dossier_row!(r));
+            }
+            out
+        }))
+    }
 }

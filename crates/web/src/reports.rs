@@ -8,10 +8,15 @@ use motcua_domain::organisation::AgencyKind;
 use motcua_domain::organisation::access::Reach;
 use motcua_domain::report::{Bieu06, Facts, Period};
 use motcua_render::forms::Issuer;
-use motcua_render::reports::{Line, ReportTitle, lines};
+use std::collections::BTreeMap;
+
+use motcua_calendar::{Finished, Granularity, Instant, deadline};
+use motcua_domain::dossier::Event;
+use motcua_render::reports::{LateGroup, LateLine, Line, ReportTitle, lines};
 use motcua_store::ReportScope;
 
 use crate::AppState;
+use crate::dossiers;
 use crate::due::now;
 use crate::problem::Problem;
 
@@ -103,20 +108,27 @@ pub(crate) struct Report {
     pub title: ReportTitle,
 }
 
-pub(crate) async fn bieu06(
-    state: &AppState,
-    reach: &Reach,
-    own_agency: Option<i64>,
-    period: Period,
-    period_name: String,
-    agency: Option<&str>,
-) -> Result<Report, Problem> {
+/// Who asks and about what: the reader's reach and own agency, the period and its name, and an
+/// agency's identifier if one was chosen.
+pub(crate) struct Request<'a> {
+    pub reach: &'a Reach,
+    pub own_agency: Option<i64>,
+    pub period: Period,
+    pub period_name: String,
+    pub agency: Option<&'a str>,
+}
+
+/// The dossiers a report covers, and its title: the scope in words, signed by the agency
+/// reported on, the provincial committee (the whole province) or the reader's own agency.
+async fn scope(state: &AppState, r: &Request<'_>) -> Result<(ReportScope, ReportTitle), Problem> {
     let today = now().local_date().to_string();
+    let reach = r.reach;
     let mut scope = ReportScope {
         agencies: reach.filter(),
         ..ReportScope::default()
     };
-    let scope_name = match agency.map(str::trim).filter(|a| !a.is_empty()) {
+    let all = state.db.agencies_as_of(&today).await?;
+    let scope_name = match r.agency.map(str::trim).filter(|a| !a.is_empty()) {
         Some(identifier) => {
             let unknown = || {
                 Problem::invalid(
@@ -135,20 +147,65 @@ pub(crate) async fn bieu06(
             scope.deciding_agency = Some(a.id);
             a.name
         }
-        None if matches!(reach, Reach::All) => "Toàn tỉnh".to_string(),
         None => match reach {
+            Reach::All => "Toàn tỉnh".to_string(),
             // One agency in reach: the report is of it.
-            Reach::Agencies(ids) if ids.len() == 1 => {
-                let id = *ids.iter().next().expect("one agency");
-                match state.db.agency_as_of(id, &today).await? {
-                    Some(a) => a.name,
-                    None => "Các cơ quan trong phạm vi theo dõi".to_string(),
-                }
-            }
+            Reach::Agencies(ids) if ids.len() == 1 => all
+                .iter()
+                .find(|a| ids.contains(&a.id))
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| "Các cơ quan trong phạm vi theo dõi".to_string()),
             _ => "Các cơ quan trong phạm vi theo dõi".to_string(),
         },
     };
-    let (start, end) = period.bounds();
+    let issuer = all
+        .iter()
+        .find(|a| Some(a.id) == scope.deciding_agency)
+        .or_else(|| {
+            matches!(reach, Reach::All)
+                .then(|| {
+                    all.iter()
+                        .find(|a| a.kind == AgencyKind::ProvincialCommittee.code())
+                })
+                .flatten()
+        })
+        .or_else(|| all.iter().find(|a| Some(a.id) == r.own_agency));
+    let parent = issuer
+        .and_then(|a| a.parent_id)
+        .and_then(|p| all.iter().find(|a| a.id == p));
+    let title = ReportTitle {
+        issuer: Issuer {
+            parent: parent.map(|p| p.name.clone()).unwrap_or_default(),
+            agency: issuer.map(|a| a.name.clone()).unwrap_or_default(),
+            place: issuer
+                .map(|a| crate::forms::place_of(&a.name))
+                .unwrap_or_default(),
+        },
+        scope: scope_name,
+        period: r.period_name.clone(),
+        printed_at: now().0,
+    };
+    Ok((scope, title))
+}
+
+/// A sector's name by code, as the catalogue in force has it.
+async fn sector_names(state: &AppState) -> Result<impl Fn(&str) -> String, Problem> {
+    let loaded = state
+        .catalogue
+        .current(&state.db, &now().local_date().to_string())
+        .await?;
+    Ok(move |code: &str| {
+        loaded
+            .sectors
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    })
+}
+
+pub(crate) async fn bieu06(state: &AppState, r: &Request<'_>) -> Result<Report, Problem> {
+    let (scope, title) = scope(state, r).await?;
+    let (start, end) = r.period.bounds();
     let rows = state.db.report_rows(start, end, &scope).await?;
     let facts: Vec<Facts> = rows
         .into_iter()
@@ -168,74 +225,203 @@ pub(crate) async fn bieu06(
             counts_late: r.counts_late,
         })
         .collect();
-    let report = Bieu06::tally(period, &facts);
+    let report = Bieu06::tally(r.period, &facts, now().0);
     // The invariants hold by construction; a break is a bug, never a table to show.
     report
         .check()
         .map_err(|e| Problem::from(motcua_store::StoreError::Internal(e.to_string())))?;
-    let loaded = state.catalogue.current(&state.db, &today).await?;
-    let lines = lines(&report, |code| {
-        loaded
-            .sectors
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
-    });
-    // Signed by the agency reported on, the reader's own, or the provincial committee.
-    let all = state.db.agencies_as_of(&today).await?;
-    let issuer = all
-        .iter()
-        .find(|a| Some(a.id) == scope.deciding_agency)
-        .or_else(|| {
-            matches!(reach, Reach::All)
-                .then(|| {
-                    all.iter()
-                        .find(|a| a.kind == AgencyKind::ProvincialCommittee.code())
-                })
-                .flatten()
-        })
-        .or_else(|| all.iter().find(|a| Some(a.id) == own_agency));
-    let parent = issuer
-        .and_then(|a| a.parent_id)
-        .and_then(|p| all.iter().find(|a| a.id == p));
+    let lines = lines(&report, sector_names(state).await?);
     Ok(Report {
         report,
         lines,
-        title: ReportTitle {
-            issuer: Issuer {
-                parent: parent.map(|p| p.name.clone()).unwrap_or_default(),
-                agency: issuer.map(|a| a.name.clone()).unwrap_or_default(),
-                place: issuer
-                    .map(|a| crate::forms::place_of(&a.name))
-                    .unwrap_or_default(),
-            },
-            scope: scope_name,
-            period: period_name,
-            printed_at: now().0,
-        },
+        title,
     })
 }
 
-/// The report as JSON, XLSX (a download) or PDF (to print from a new tab).
-pub(crate) fn answer(r: Report, format: &str) -> Result<axum::response::Response, Problem> {
-    let name = format!("bieu-06-{}-{}", r.report.period.from, r.report.period.to);
-    match format {
-        "xlsx" => {
-            let bytes = motcua_render::reports::bieu06_xlsx(&r.title, &r.lines).map_err(|e| {
-                Problem::from(motcua_store::StoreError::Internal(format!(
-                    "report workbook: {e}"
-                )))
-            })?;
-            Ok(crate::download::attachment(
-                &format!("{name}.xlsx"),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                bytes,
-            ))
+/// The most late dossiers one list shows.
+pub(crate) const LATE_LIMIT: usize = 5000;
+
+/// The late dossiers of the period, grouped by sector (land first, as the province's complaints
+/// are mostly there) and agency: where each lost its time (the first step that overran its own
+/// time, or the one it is stuck at), the officer, the working days late, whether it apologised.
+pub(crate) async fn late(
+    state: &AppState,
+    r: &Request<'_>,
+) -> Result<(ReportTitle, Vec<LateGroup>), Problem> {
+    let (scope, title) = scope(state, r).await?;
+    let (start, end) = r.period.bounds();
+    // A period not over yet is judged as of now.
+    let judged = (end - 1).min(now().0);
+    let rows = state
+        .db
+        .late_dossiers(start, end, judged, &scope, LATE_LIMIT as i64)
+        .await?;
+    let sector = sector_names(state).await?;
+    let time = state.time.current();
+    let today = now().local_date().to_string();
+    let mut agencies: BTreeMap<i64, String> = BTreeMap::new();
+    let mut people: BTreeMap<String, String> = BTreeMap::new();
+    let mut groups: BTreeMap<(bool, String, String), Vec<LateLine>> = BTreeMap::new();
+    for row in rows {
+        let loaded = dossiers::unpack(row)?;
+        let procedure = dossiers::procedure_of(state, &loaded.row).await?;
+        let events = dossiers::timeline(state, &loaded.row).await?;
+        let d = &loaded.dossier;
+        let (_, steps) = procedure.workflow_for(&d.application.deciding_agency);
+        let step_name = |i: usize| {
+            steps
+                .get(i)
+                .map(|s| format!("Bước {}: {}", i + 1, s.name))
+                .unwrap_or_else(|| format!("Bước {}", i + 1))
+        };
+        // The first step that ended after its own time; else where it is now.
+        let mut lost: Option<(usize, String)> = None;
+        let mut step_due: Option<i64> = None;
+        let mut step = 0usize;
+        for (e_row, e) in &events {
+            let ended = matches!(
+                e,
+                Event::HandedOver { .. } | Event::SentBack { .. } | Event::Completed { .. }
+            );
+            if ended
+                && lost.is_none()
+                && step_due.is_some_and(|due| {
+                    deadline::classify_finished(Instant(e_row.at), Instant(due), Granularity::Day)
+                        == Finished::Late
+                })
+            {
+                lost = Some((step, e_row.actor.clone()));
+            }
+            match e {
+                Event::Received { first_step_due, .. } => step_due = Some(*first_step_due),
+                Event::HandedOver {
+                    to_step,
+                    step_due: s,
+                    ..
+                }
+                | Event::SentBack {
+                    to_step,
+                    step_due: s,
+                    ..
+                } => {
+                    step = *to_step;
+                    step_due = Some(*s);
+                }
+                Event::Resumed { step_due: s, .. } => step_due = Some(*s),
+                _ => {}
+            }
         }
-        "pdf" => Ok(crate::forms::inline_pdf(
-            &name,
-            motcua_render::reports::bieu06_pdf(&r.title, &r.lines),
-        )),
-        _ => Ok(crate::api::reports_json(&r)),
+        let (lost_step, login) =
+            lost.unwrap_or_else(|| (d.step, d.assignee.clone().unwrap_or_default()));
+        let officer = if login.is_empty() {
+            String::new()
+        } else if let Some(n) = people.get(&login) {
+            n.clone()
+        } else {
+            let name = match state.db.user_by_login(&login).await? {
+                Some(u) if !u.full_name.trim().is_empty() => u.full_name,
+                _ => login.clone(),
+            };
+            people.insert(login.clone(), name.clone());
+            name
+        };
+        let agency = match agencies.get(&loaded.row.deciding_agency_id) {
+            Some(n) => n.clone(),
+            None => {
+                let name = state
+                    .db
+                    .agency_as_of(loaded.row.deciding_agency_id, &today)
+                    .await?
+                    .map(|a| a.name)
+                    .unwrap_or_default();
+                agencies.insert(loaded.row.deciding_agency_id, name.clone());
+                name
+            }
+        };
+        let due = d.due.unwrap_or(d.submitted_at);
+        let until = match d.finished_at {
+            Some(t) if t < end => Instant(t).local_date(),
+            _ => Instant(judged).local_date(),
+        };
+        let working_days_late = time
+            .calendar
+            .working_days_between(Instant(due).local_date(), until)
+            .unwrap_or(0)
+            .max(0);
+        let key = (
+            loaded.row.sector != "DD",
+            sector(&loaded.row.sector),
+            agency.clone(),
+        );
+        groups.entry(key).or_default().push(LateLine {
+            code: loaded.row.code.clone(),
+            procedure: procedure.name.clone(),
+            agency,
+            step: step_name(lost_step),
+            officer,
+            due,
+            finished: d.finished_at.filter(|t| *t < end),
+            working_days_late,
+            apology: d.extended,
+        });
     }
+    Ok((
+        title,
+        groups
+            .into_iter()
+            .map(|((_, sector, agency), lines)| LateGroup {
+                sector,
+                agency,
+                lines,
+            })
+            .collect(),
+    ))
+}
+
+/// A report as XLSX (a download) or PDF (to print from a new tab), named `name`.
+pub(crate) fn file(
+    name: &str,
+    format: &str,
+    xlsx: impl FnOnce() -> Result<Vec<u8>, motcua_render::reports::XlsxError>,
+    pdf: impl FnOnce() -> Vec<u8>,
+) -> Result<axum::response::Response, Problem> {
+    if format == "xlsx" {
+        let bytes = xlsx().map_err(|e| {
+            Problem::from(motcua_store::StoreError::Internal(format!(
+                "report workbook: {e}"
+            )))
+        })?;
+        Ok(crate::download::attachment(
+            &format!("{name}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bytes,
+        ))
+    } else {
+        Ok(crate::forms::inline_pdf(name, pdf()))
+    }
+}
+
+/// Biểu 06 as XLSX or PDF.
+pub(crate) fn bieu06_file(r: &Report, format: &str) -> Result<axum::response::Response, Problem> {
+    file(
+        &format!("bieu-06-{}-{}", r.report.period.from, r.report.period.to),
+        format,
+        || motcua_render::reports::bieu06_xlsx(&r.title, &r.lines),
+        || motcua_render::reports::bieu06_pdf(&r.title, &r.lines),
+    )
+}
+
+/// The late dossiers as XLSX or PDF.
+pub(crate) fn late_file(
+    period: Period,
+    title: &ReportTitle,
+    groups: &[LateGroup],
+    format: &str,
+) -> Result<axum::response::Response, Problem> {
+    file(
+        &format!("ho-so-tre-han-{}-{}", period.from, period.to),
+        format,
+        || motcua_render::reports::late_xlsx(title, groups),
+        || motcua_render::reports::late_pdf(title, groups),
+    )
 }

@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 use crate::dossiers::{Province, application};
 use crate::on_both_backends;
 
-on_both_backends!(bieu06_counts_the_dossiers_of_the_period);
+on_both_backends!(
+    bieu06_counts_the_dossiers_of_the_period,
+    the_late_list_says_where_the_time_was_lost
+);
 
 fn today() -> motcua_calendar::Date {
     let now = std::time::SystemTime::now()
@@ -240,4 +243,103 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("Kỳ 7 không có"));
+}
+
+/// Moves a dossier's due date back (its row and its state alike), as if received long ago.
+async fn set_due(p: &Province, code: &str, due: i64) {
+    let row = p.app.db.dossier_by_code(code).await.unwrap().unwrap();
+    let mut state: Value = serde_json::from_str(&row.state).unwrap();
+    state["due"] = json!(due);
+    let text = state.to_string().replace('\'', "''");
+    p.app
+        .db
+        .execute_unchecked(&format!(
+            "UPDATE dossiers SET due_at = {due}, state = '{text}' WHERE id = {}",
+            row.id
+        ))
+        .await
+        .unwrap();
+}
+
+async fn the_late_list_says_where_the_time_was_lost(backend: Backend) {
+    let p = Province::new(backend).await;
+    let desk = p.cookie("motcua").await;
+    let leader = p.cookie("lanhdao").await;
+    let components = ["Tờ khai đăng ký khai sinh"];
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let body = json!({"action": "receive", "channel": "counter", "application": application(&components)});
+        let (_, d) = p
+            .post(&desk, "/api/v1/dossiers", &body.to_string(), None)
+            .await;
+        codes.push(d["code"].as_str().unwrap().to_string());
+    }
+    // The first is handed to the officer and left there, due ten days ago.
+    p.act(
+        &desk,
+        &codes[0],
+        "hand-over",
+        json!({"version": 2, "to_user": "chuyenvien"}),
+    )
+    .await;
+    let day = today();
+    let ten_days_ago = motcua_calendar::Instant::from_local(day.add_days(-10), 17 * 60).0;
+    set_due(&p, &codes[0], ten_days_ago).await;
+
+    let query = format!("period=window&from={}&to={day}", day.add_days(-30));
+    let (status, late) = p
+        .get(&leader, &format!("/api/v1/reports/late?{query}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{late}");
+    let lines = late.as_array().unwrap();
+    assert_eq!(lines.len(), 1, "only the overdue one: {late}");
+    let l = &lines[0];
+    assert_eq!(l["code"].as_str(), Some(codes[0].as_str()));
+    assert!(l["step"].as_str().unwrap().starts_with("Bước 2"), "{l}");
+    assert_eq!(l["officer"].as_str(), Some("Người Thử"), "{l}");
+    assert!(l["working_days_late"].as_i64().unwrap() >= 5, "{l}");
+    assert_eq!(l["apology"].as_bool(), Some(false));
+    assert!(l["finished"].is_null());
+
+    // The same in Biểu 06: one overdue at the end of the window.
+    let (_, report) = p
+        .get(&leader, &format!("/api/v1/reports/bieu-06?{query}"))
+        .await;
+    assert_eq!(total(&report)["overdue"].as_u64(), Some(1), "{report}");
+
+    // The files and the page.
+    let response = p
+        .app
+        .get_as(
+            &leader,
+            &format!("/api/v1/reports/late?{query}&format=xlsx"),
+        )
+        .await;
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(response.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert!(sheet.rows().flatten().any(|c| c.to_string() == codes[0]));
+    let response = p
+        .app
+        .get_as(&leader, &format!("/api/v1/reports/late?{query}&format=pdf"))
+        .await;
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let page = p
+        .app
+        .get_as(
+            &leader,
+            &format!(
+                "/can-bo/bao-cao/tre-han?ky=window&tu={}&den={}",
+                day.add_days(-30).vn(),
+                day.vn()
+            ),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&codes[0]), "{page}");
+    assert!(page.contains("id=\"late-count\">1<"), "{page}");
+    let (status, _) = p.get(&desk, &format!("/api/v1/reports/late?{query}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -8,7 +8,6 @@ mod files;
 mod forms;
 mod reports;
 pub(crate) use forms::day;
-pub(crate) use reports::json as reports_json;
 mod health;
 mod me;
 
@@ -73,6 +72,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(forms::dossier_form))
         .routes(routes!(forms::register))
         .routes(routes!(reports::bieu06))
+        .routes(routes!(reports::late))
         .routes(routes!(dossiers::events))
         .routes(routes!(dossiers::lookup))
         .routes(routes!(evaluations::evaluate))

@@ -11,10 +11,11 @@ use crate::AppState;
 use crate::auth::{Denied, Person};
 use crate::problem::Problem;
 use crate::reports::{self, Asked};
-use motcua_domain::organisation::access::Action;
+use motcua_domain::organisation::access::{Action, Reach};
+use motcua_domain::report::Period;
 
 #[derive(Debug, Deserialize, IntoParams)]
-pub(crate) struct Bieu06Query {
+pub(crate) struct ReportQuery {
     /// `month`, `quarter`, `half`, `year` (the official periods of Decree 09/2019, from the 15th)
     /// or `window` (any days, with `from` and `to`).
     period: Option<String>,
@@ -69,6 +70,52 @@ fn date(field: &str, text: Option<&str>) -> Result<Option<Date>, Problem> {
     }
 }
 
+/// The reader (staff who read reports), the period and the format asked for, or the response
+/// that refuses them.
+async fn asked(
+    state: &AppState,
+    who: Result<Person, Denied>,
+    q: &ReportQuery,
+) -> Result<(Reach, Option<i64>, Period, String, String), Response> {
+    let staff = match who {
+        Ok(Person::Staff(s)) => s,
+        Ok(Person::Applicant(_)) => {
+            return Err(Problem::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                "Không có quyền",
+            )
+            .detail("Báo cáo chỉ dành cho cán bộ.")
+            .into_response());
+        }
+        Err(d) => return Err(d.into_response()),
+    };
+    let reach = staff
+        .reach(state, Action::ReadReports, true)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let parsed = (|| {
+        let asked = Asked {
+            kind: q.period.clone().unwrap_or_default(),
+            year: q.year,
+            number: q.number,
+            from: date("from", q.from.as_deref())?,
+            to: date("to", q.to.as_deref())?,
+        };
+        let format = q.format.clone().unwrap_or_else(|| "json".into());
+        if !matches!(format.as_str(), "json" | "xlsx" | "pdf") {
+            return Err(Problem::invalid(
+                "format",
+                format!("“{format}”: chọn json, xlsx hoặc pdf."),
+            ));
+        }
+        let (period, name) = reports::period(&asked)?;
+        Ok((period, name, format))
+    })();
+    let (period, name, format) = parsed.map_err(IntoResponse::into_response)?;
+    Ok((reach, staff.user.agency_id, period, name, format))
+}
+
 /// Biểu 06/VPCP/KSTT: the results of handling dossiers over a period, by level and sector,
 /// within the reader's reach (or one agency of it). Every line keeps (3) = (4)+(5)+(6),
 /// (3) = (7)+(11), (7) = (8)+(9)+(10), (11) = (12)+(13).
@@ -77,7 +124,7 @@ fn date(field: &str, text: Option<&str>) -> Result<Option<Date>, Problem> {
     path = "/api/v1/reports/bieu-06",
     tag = "reports",
     security(("bearer" = [])),
-    params(Bieu06Query),
+    params(ReportQuery),
     responses(
         (status = 200, description = "The report (JSON, or the XLSX or PDF file)", body = Bieu06View),
         (status = 403, description = "The reader's roles do not read reports", body = Problem, content_type = "application/problem+json"),
@@ -87,53 +134,98 @@ fn date(field: &str, text: Option<&str>) -> Result<Option<Date>, Problem> {
 pub(crate) async fn bieu06(
     State(state): State<AppState>,
     who: Result<Person, Denied>,
-    Query(q): Query<Bieu06Query>,
+    Query(q): Query<ReportQuery>,
 ) -> Response {
-    let staff = match who {
-        Ok(Person::Staff(s)) => s,
-        Ok(Person::Applicant(_)) => {
-            return Problem::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "forbidden",
-                "Không có quyền",
-            )
-            .detail("Báo cáo chỉ dành cho cán bộ.")
-            .into_response();
-        }
-        Err(d) => return d.into_response(),
+    let (reach, own_agency, period, period_name, format) = match asked(&state, who, &q).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
-    let reach = match staff.reach(&state, Action::ReadReports, true).await {
-        Ok(r) => r,
-        Err(d) => return d.into_response(),
+    let request = reports::Request {
+        reach: &reach,
+        own_agency,
+        period,
+        period_name,
+        agency: q.agency.as_deref(),
     };
-    let result = async {
-        let asked = Asked {
-            kind: q.period.clone().unwrap_or_default(),
-            year: q.year,
-            number: q.number,
-            from: date("from", q.from.as_deref())?,
-            to: date("to", q.to.as_deref())?,
-        };
-        let format = q.format.as_deref().unwrap_or("json");
-        if !matches!(format, "json" | "xlsx" | "pdf") {
-            return Err(Problem::invalid(
-                "format",
-                format!("“{format}”: chọn json, xlsx hoặc pdf."),
-            ));
-        }
-        let (period, name) = reports::period(&asked)?;
-        let r = reports::bieu06(
-            &state,
-            &reach,
-            staff.user.agency_id,
-            period,
-            name,
-            q.agency.as_deref(),
+    let result = match reports::bieu06(&state, &request).await {
+        Ok(r) if format == "json" => Ok(Json(view(&r)).into_response()),
+        Ok(r) => reports::bieu06_file(&r, &format),
+        Err(p) => Err(p),
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A late dossier, where its time was lost.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct LateView {
+    code: String,
+    procedure: String,
+    sector: String,
+    agency: String,
+    step: String,
+    officer: String,
+    due: String,
+    /// When it was decided, if it was within the period.
+    finished: Option<String>,
+    working_days_late: i64,
+    apology: bool,
+}
+
+/// The late dossiers of a period: decided late within it or open past their due day at its end,
+/// by sector (land first) and agency, with the step and officer where the time was lost, the
+/// working days late and whether an apology was sent. At most 5,000.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/late",
+    tag = "reports",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The late dossiers (JSON, or the XLSX or PDF file)", body = Vec<LateView>),
+        (status = 403, description = "The reader's roles do not read reports", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown period, a reversed or malformed window, an agency outside the reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn late(
+    State(state): State<AppState>,
+    who: Result<Person, Denied>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let (reach, own_agency, period, period_name, format) = match asked(&state, who, &q).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let request = reports::Request {
+        reach: &reach,
+        own_agency,
+        period,
+        period_name,
+        agency: q.agency.as_deref(),
+    };
+    let result = match reports::late(&state, &request).await {
+        Ok((_, groups)) if format == "json" => Ok(Json(
+            groups
+                .iter()
+                .flat_map(|g| {
+                    g.lines.iter().map(|l| LateView {
+                        code: l.code.clone(),
+                        procedure: l.procedure.clone(),
+                        sector: g.sector.clone(),
+                        agency: l.agency.clone(),
+                        step: l.step.clone(),
+                        officer: l.officer.clone(),
+                        due: crate::dossiers::rfc3339(l.due),
+                        finished: l.finished.map(crate::dossiers::rfc3339),
+                        working_days_late: l.working_days_late,
+                        apology: l.apology,
+                    })
+                })
+                .collect::<Vec<_>>(),
         )
-        .await?;
-        reports::answer(r, format)
-    }
-    .await;
+        .into_response()),
+        Ok((title, groups)) => reports::late_file(period, &title, &groups, &format),
+        Err(p) => Err(p),
+    };
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
@@ -167,8 +259,4 @@ pub(crate) fn view(r: &reports::Report) -> Bieu06View {
             })
             .collect(),
     }
-}
-
-pub(crate) fn json(r: &reports::Report) -> Response {
-    Json(view(r)).into_response()
 }

@@ -154,6 +154,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/can-bo/ho-so/{code}/mau/{form}", get(dossiers::form))
         .route("/can-bo/so-theo-doi", get(desk_register::show))
         .route("/can-bo/bao-cao", get(reports::show))
+        .route("/can-bo/bao-cao/tre-han", get(reports::late))
         .route("/can-bo/thu-tuc", get(admin_catalogue::list))
         .route(
             "/can-bo/thu-tuc/moi",

@@ -1,20 +1,22 @@
-//! Biểu 06 on screen (`/can-bo/bao-cao`): the period (an official month, quarter, half-year or
-//! year, or any days), the agency (or the whole reach), the table with its level totals, and the
-//! same report as XLSX or PDF.
+//! The reports on screen: Biểu 06 (`/can-bo/bao-cao`) and the late dossiers behind it
+//! (`/can-bo/bao-cao/tre-han`). Both take the same form: the period (an official month, quarter,
+//! half-year or year, or any days) and the agency (or the whole reach); both offer the same
+//! report as XLSX or PDF.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use motcua_calendar::Date;
-use motcua_domain::organisation::access::Action;
-use motcua_render::reports::Line;
+use axum::response::{IntoResponse, Response};
+use motcua_calendar::{Date, Instant};
+use motcua_domain::organisation::access::{Action, Reach};
+use motcua_render::reports::{LateGroup, Line};
 use serde::Deserialize;
 
 use super::{Choice, Layout, render, require};
 use crate::AppState;
-use crate::auth::Staff;
+use crate::auth::{Staff, encode_component};
 use crate::due::now;
+use crate::problem::Problem;
 use crate::reports::{self, Asked};
 
 #[derive(Deserialize, Default)]
@@ -34,6 +36,135 @@ pub(crate) struct ReportQuery {
     /// `xlsx` or `pdf`: the file; none: the page.
     #[serde(rename = "dinh-dang")]
     format: Option<String>,
+}
+
+const KINDS: [(&str, &str); 5] = [
+    ("quarter", "Quý"),
+    ("month", "Tháng"),
+    ("half", "6 tháng"),
+    ("year", "Năm"),
+    ("window", "Khoảng ngày"),
+];
+
+/// The form as typed (kept on screen), and the query that shows the same report again.
+pub(crate) struct ReportForm {
+    kinds: Vec<Choice>,
+    year: String,
+    number: String,
+    from: String,
+    to: String,
+    agencies: Vec<Choice>,
+    query: String,
+}
+
+/// The form's values (the current official quarter by default) and the period they ask for.
+async fn form(
+    state: &AppState,
+    reach: &Reach,
+    q: &ReportQuery,
+) -> (
+    ReportForm,
+    Result<(motcua_domain::report::Period, String), Problem>,
+) {
+    let today = now().local_date();
+    let kind = q.kind.clone().unwrap_or_else(|| "quarter".into());
+    let year = q.year.clone().unwrap_or_else(|| today.year().to_string());
+    // An official quarter starts on the 15th of the month before its first.
+    let default_number = {
+        let (_, m, d) = today.ymd();
+        let month = if d >= 15 { m % 12 + 1 } else { m };
+        (month - 1) / 3 + 1
+    };
+    let number = q
+        .number
+        .clone()
+        .unwrap_or_else(|| default_number.to_string());
+    let from = q.from.clone().unwrap_or_default();
+    let to = q.to.clone().unwrap_or_default();
+    let chosen = q.agency.clone().unwrap_or_default();
+    let day = |field: &str, t: &str| -> Result<Option<Date>, Problem> {
+        if t.trim().is_empty() {
+            return Ok(None);
+        }
+        Date::parse_vn(t.trim())
+            .map(Some)
+            .map_err(|_| Problem::invalid(field, format!("“{t}” không phải ngày hợp lệ.")))
+    };
+    let asked = (|| {
+        let y = year
+            .trim()
+            .parse::<i32>()
+            .map_err(|_| Problem::invalid("year", format!("“{year}” không phải năm.")))?;
+        reports::period(&Asked {
+            kind: kind.clone(),
+            year: Some(y),
+            number: number.trim().parse().ok(),
+            from: day("from", &from)?,
+            to: day("to", &to)?,
+        })
+    })();
+    let mut agencies = vec![Choice {
+        value: String::new(),
+        label: "Toàn bộ phạm vi".into(),
+        selected: chosen.is_empty(),
+    }];
+    if let Ok(all) = state.db.agencies_as_of(&today.to_string()).await {
+        for a in all {
+            if !a.identifier.is_empty() && reach.contains(Some(a.id)) {
+                agencies.push(Choice {
+                    selected: a.identifier == chosen,
+                    value: a.identifier,
+                    label: a.name,
+                });
+            }
+        }
+    }
+    let query = [
+        ("ky", &kind),
+        ("nam", &year),
+        ("so", &number),
+        ("tu", &from),
+        ("den", &to),
+        ("co-quan", &chosen),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", encode_component(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let form = ReportForm {
+        kinds: KINDS
+            .iter()
+            .map(|(v, l)| Choice {
+                value: (*v).into(),
+                label: (*l).into(),
+                selected: *v == kind,
+            })
+            .collect(),
+        year,
+        number,
+        from,
+        to,
+        agencies,
+        query,
+    };
+    (form, asked)
+}
+
+/// A problem's first reason, for the page.
+fn reason(p: &Problem) -> String {
+    p.errors
+        .first()
+        .map(|e| e.reason.clone())
+        .or(p.detail.clone())
+        .unwrap_or(p.title.clone())
+}
+
+fn status(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
 }
 
 /// A line as shown: its figures formatted.
@@ -71,30 +202,14 @@ fn shown(l: &Line) -> ShownLine {
 
 #[derive(Template)]
 #[template(path = "report_bieu06.html")]
-struct ReportPage {
+struct Bieu06Page {
     layout: Layout,
-    kinds: Vec<Choice>,
-    year: String,
-    number: String,
-    from: String,
-    to: String,
-    agencies: Vec<Choice>,
-    /// The query of the report shown, for its XLSX and PDF links.
-    query: String,
-    period: String,
-    scope: String,
+    form: ReportForm,
+    title: String,
     on_time_rate: String,
     lines: Vec<ShownLine>,
     error: Option<String>,
 }
-
-const KINDS: [(&str, &str); 5] = [
-    ("quarter", "Quý"),
-    ("month", "Tháng"),
-    ("half", "6 tháng"),
-    ("year", "Năm"),
-    ("window", "Khoảng ngày"),
-];
 
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -102,128 +217,32 @@ pub(crate) async fn show(
     Query(q): Query<ReportQuery>,
 ) -> Response {
     let reach = require!(state, staff, Action::ReadReports);
-    let today = now().local_date();
-    let kind = q.kind.clone().unwrap_or_else(|| "quarter".into());
-    let year_text = q.year.clone().unwrap_or_else(|| today.year().to_string());
-    // The current official quarter by default: it starts on the 15th of the month before.
-    let default_number = {
-        let (_, m, d) = today.ymd();
-        let month = if d >= 15 { m % 12 + 1 } else { m };
-        (month - 1) / 3 + 1
-    };
-    let number_text = q
-        .number
-        .clone()
-        .unwrap_or_else(|| default_number.to_string());
-    let from_text = q.from.clone().unwrap_or_default();
-    let to_text = q.to.clone().unwrap_or_default();
-    let chosen = q.agency.clone().unwrap_or_default();
-    let mut error = None;
-    let asked = (|| {
-        let parse_day = |field: &str, t: &str| -> Result<Option<Date>, crate::problem::Problem> {
-            if t.trim().is_empty() {
-                return Ok(None);
-            }
-            Date::parse_vn(t.trim()).map(Some).map_err(|_| {
-                crate::problem::Problem::invalid(field, format!("“{t}” không phải ngày hợp lệ."))
-            })
-        };
-        let year = year_text.trim().parse::<i32>().map_err(|_| {
-            crate::problem::Problem::invalid("year", format!("“{year_text}” không phải năm."))
-        })?;
-        Ok::<_, crate::problem::Problem>(Asked {
-            kind: kind.clone(),
-            year: Some(year),
-            number: number_text.trim().parse().ok(),
-            from: parse_day("from", &from_text)?,
-            to: parse_day("to", &to_text)?,
-        })
-    })();
-    let report = match asked.and_then(|a| reports::period(&a)) {
-        Ok((period, name)) => {
-            reports::bieu06(
-                &state,
-                &reach,
-                staff.user.agency_id,
+    let (form, asked) = form(&state, &reach, &q).await;
+    let report = match asked {
+        Ok((period, period_name)) => {
+            let request = reports::Request {
+                reach: &reach,
+                own_agency: staff.user.agency_id,
                 period,
-                name,
-                Some(chosen.as_str()),
-            )
-            .await
+                period_name,
+                agency: q.agency.as_deref(),
+            };
+            reports::bieu06(&state, &request).await
         }
         Err(p) => Err(p),
     };
-    let report = match report {
-        Ok(r) => Some(r),
-        Err(p) => {
-            error = Some(
-                p.errors
-                    .first()
-                    .map(|e| e.reason.clone())
-                    .or(p.detail.clone())
-                    .unwrap_or(p.title.clone()),
-            );
-            None
-        }
-    };
-    let report = match (report, q.format.as_deref()) {
-        (Some(r), Some(format @ ("xlsx" | "pdf"))) => {
-            return reports::answer(r, format)
-                .unwrap_or_else(axum::response::IntoResponse::into_response);
-        }
-        (report, _) => report,
-    };
-    let today_text = today.to_string();
-    let mut agencies = vec![Choice {
-        value: String::new(),
-        label: "Toàn bộ phạm vi".into(),
-        selected: chosen.is_empty(),
-    }];
-    if let Ok(all) = state.db.agencies_as_of(&today_text).await {
-        for a in all {
-            if !a.identifier.is_empty() && reach.contains(Some(a.id)) {
-                agencies.push(Choice {
-                    selected: a.identifier == chosen,
-                    value: a.identifier,
-                    label: a.name,
-                });
-            }
-        }
+    if let (Ok(r), Some(format @ ("xlsx" | "pdf"))) = (&report, q.format.as_deref()) {
+        return reports::bieu06_file(r, format).unwrap_or_else(IntoResponse::into_response);
     }
-    let query = format!(
-        "ky={}&nam={}&so={}&tu={}&den={}&co-quan={}",
-        crate::auth::encode_component(&kind),
-        crate::auth::encode_component(&year_text),
-        crate::auth::encode_component(&number_text),
-        crate::auth::encode_component(&from_text),
-        crate::auth::encode_component(&to_text),
-        crate::auth::encode_component(&chosen)
-    );
-    let page = ReportPage {
+    let error = report.as_ref().err().map(reason);
+    let page = Bieu06Page {
         layout: Layout::new(&state, "Báo cáo kết quả giải quyết TTHC (Biểu 06)")
             .signed_in(&staff)
             .active("reports"),
-        kinds: KINDS
-            .iter()
-            .map(|(v, l)| Choice {
-                value: (*v).into(),
-                label: (*l).into(),
-                selected: *v == kind,
-            })
-            .collect(),
-        year: year_text,
-        number: number_text,
-        from: from_text,
-        to: to_text,
-        agencies,
-        query,
-        period: report
+        form,
+        title: report
             .as_ref()
-            .map(|r| r.title.period.clone())
-            .unwrap_or_default(),
-        scope: report
-            .as_ref()
-            .map(|r| r.title.scope.clone())
+            .map(|r| format!("{} — {}", r.title.scope, r.title.period))
             .unwrap_or_default(),
         on_time_rate: report
             .as_ref()
@@ -235,10 +254,104 @@ pub(crate) async fn show(
             .unwrap_or_default(),
         error,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+    render(status(&page.error), page)
+}
+
+/// A late dossier as shown.
+pub(crate) struct ShownLate {
+    code: String,
+    href: String,
+    procedure: String,
+    step: String,
+    officer: String,
+    due: String,
+    finished: String,
+    days: i64,
+    apology: bool,
+}
+
+pub(crate) struct ShownGroup {
+    name: String,
+    lines: Vec<ShownLate>,
+}
+
+#[derive(Template)]
+#[template(path = "report_late.html")]
+struct LatePage {
+    layout: Layout,
+    form: ReportForm,
+    title: String,
+    count: usize,
+    groups: Vec<ShownGroup>,
+    error: Option<String>,
+}
+
+pub(crate) async fn late(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let reach = require!(state, staff, Action::ReadReports);
+    let (form, asked) = form(&state, &reach, &q).await;
+    let result = match asked {
+        Ok((period, period_name)) => {
+            let request = reports::Request {
+                reach: &reach,
+                own_agency: staff.user.agency_id,
+                period,
+                period_name,
+                agency: q.agency.as_deref(),
+            };
+            reports::late(&state, &request)
+                .await
+                .map(|(title, groups)| (period, title, groups))
+        }
+        Err(p) => Err(p),
     };
-    render(status, page)
+    if let (Ok((period, title, groups)), Some(format @ ("xlsx" | "pdf"))) =
+        (&result, q.format.as_deref())
+    {
+        return reports::late_file(*period, title, groups, format)
+            .unwrap_or_else(IntoResponse::into_response);
+    }
+    let error = result.as_ref().err().map(reason);
+    let groups: Vec<ShownGroup> = result
+        .as_ref()
+        .map(|(_, _, groups)| groups.iter().map(shown_group).collect())
+        .unwrap_or_default();
+    let page = LatePage {
+        layout: Layout::new(&state, "Hồ sơ trễ hạn")
+            .signed_in(&staff)
+            .active("reports"),
+        form,
+        title: result
+            .as_ref()
+            .map(|(_, t, _)| format!("{} — {}", t.scope, t.period))
+            .unwrap_or_default(),
+        count: groups.iter().map(|g| g.lines.len()).sum(),
+        groups,
+        error,
+    };
+    render(status(&page.error), page)
+}
+
+fn shown_group(g: &LateGroup) -> ShownGroup {
+    ShownGroup {
+        name: format!("{} — {}", g.sector, g.agency),
+        lines: g
+            .lines
+            .iter()
+            .map(|l| ShownLate {
+                code: l.code.clone(),
+                href: super::dossiers::page_url(&l.code),
+                procedure: l.procedure.clone(),
+                step: l.step.clone(),
+                officer: l.officer.clone(),
+                due: Instant(l.due).vn(),
+                finished: l.finished.map(|t| Instant(t).vn()).unwrap_or_default(),
+                days: l.working_days_late,
+                apology: l.apology,
+            })
+            .collect(),
+    }
 }
