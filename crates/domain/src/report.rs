@@ -328,6 +328,55 @@ impl Bieu06 {
     }
 }
 
+/// One indicator of Decision 766 that the dossiers' figures give, with its formula in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub name: &'static str,
+    pub formula: &'static str,
+    /// Per cent.
+    pub ratio: f64,
+    /// Points scored and the most, where the decision gives them.
+    pub points: Option<(f64, f64)>,
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// The Decision 766 indicators Biểu 06's figures give (DOMAIN §7): progress (20 points, the
+/// share resolved early or on time), the online share of what was received, and the part of
+/// satisfaction that lateness decides (100% − late %; the complaints share is not recorded yet,
+/// so the figure is an upper bound and scores no points).
+pub fn indicators(total: &Counts) -> Vec<Indicator> {
+    let on_time = percent(total.early + total.on_time, total.resolved);
+    let online = percent(total.online, total.online + total.counter_post);
+    let late = percent(total.late, total.resolved);
+    vec![
+        Indicator {
+            name: "Tiến độ giải quyết",
+            formula: "((8) + (9)) / (7) × 20 điểm",
+            ratio: on_time,
+            points: Some((on_time * 20.0 / 100.0, 20.0)),
+        },
+        Indicator {
+            name: "Tỷ lệ hồ sơ trực tuyến",
+            formula: "(4) / ((4) + (5))",
+            ratio: online,
+            points: None,
+        },
+        Indicator {
+            name: "Mức độ hài lòng (phần do trễ hạn), chưa trừ tỷ lệ phản ánh",
+            formula: "100% − (10) / (7); mục tiêu 90%, tối đa 6 điểm khi có số liệu phản ánh",
+            ratio: 100.0 - late,
+            points: None,
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +514,28 @@ mod tests {
         let r = Bieu06::tally(period, &[stopped, second], i64::MAX);
         let t = r.total();
         assert_eq!((t.on_time, t.overdue), (1, 1));
+    }
+
+    #[test]
+    fn indicators_follow_their_formulas() {
+        let total = Counts {
+            received: 10,
+            online: 3,
+            counter_post: 6,
+            carried: 1,
+            resolved: 8,
+            early: 4,
+            on_time: 2,
+            late: 2,
+            in_progress: 2,
+            within_time: 2,
+            overdue: 0,
+        };
+        let i = indicators(&total);
+        assert_eq!(i[0].ratio, 75.0);
+        assert_eq!(i[0].points, Some((15.0, 20.0)));
+        assert!((i[1].ratio - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(i[2].ratio, 75.0);
     }
 
     #[test]

@@ -237,6 +237,9 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
         .unwrap();
     assert!(page.contains("id=\"bieu06\""), "{page}");
     assert!(page.contains("TỔNG CỘNG"));
+    // One resolved, early or on time: progress scores its 20 points, with its formula beside it.
+    assert!(page.contains("((8) + (9)) / (7) × 20 điểm"), "{page}");
+    assert!(page.contains("20,0/20 điểm"), "{page}");
     let response = p
         .app
         .get_as(&leader, "/can-bo/bao-cao?ky=quarter&so=7&nam=2026")

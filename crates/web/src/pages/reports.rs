@@ -208,6 +208,8 @@ struct Bieu06Page {
     title: String,
     on_time_rate: String,
     lines: Vec<ShownLine>,
+    /// Decision 766 indicators: name, formula, ratio, points.
+    indicators: Vec<(&'static str, &'static str, String, String)>,
     error: Option<String>,
 }
 
@@ -251,6 +253,24 @@ pub(crate) async fn show(
         lines: report
             .as_ref()
             .map(|r| r.lines.iter().map(shown).collect())
+            .unwrap_or_default(),
+        indicators: report
+            .as_ref()
+            .map(|r| {
+                motcua_domain::report::indicators(&r.report.total())
+                    .into_iter()
+                    .map(|i| {
+                        (
+                            i.name,
+                            i.formula,
+                            format!("{:.1}%", i.ratio).replace('.', ","),
+                            i.points
+                                .map(|(p, max)| format!("{:.1}/{max:.0} điểm", p).replace('.', ","))
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
         error,
     };
