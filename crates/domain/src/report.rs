@@ -171,6 +171,23 @@ impl Counts {
         self.overdue += o.overdue;
     }
 
+    /// Columns (3) to (13), in order.
+    pub fn values(&self) -> [u64; 11] {
+        [
+            self.received,
+            self.online,
+            self.counter_post,
+            self.carried,
+            self.resolved,
+            self.early,
+            self.on_time,
+            self.late,
+            self.in_progress,
+            self.within_time,
+            self.overdue,
+        ]
+    }
+
     /// The four invariants of DOMAIN §7.
     pub fn check(&self) -> Result<(), Broken> {
         if self.received != self.online + self.counter_post + self.carried {

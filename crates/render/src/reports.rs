@@ -78,22 +78,6 @@ pub fn lines(report: &Bieu06, sector_name: impl Fn(&str) -> String) -> Vec<Line>
     out
 }
 
-fn values(c: &Counts) -> [u64; 11] {
-    [
-        c.received,
-        c.online,
-        c.counter_post,
-        c.carried,
-        c.resolved,
-        c.early,
-        c.on_time,
-        c.late,
-        c.in_progress,
-        c.within_time,
-        c.overdue,
-    ]
-}
-
 /// "1.250" as numbers are written in Vietnam.
 fn number(n: u64) -> String {
     motcua_domain::text::thousands(n as i64)
@@ -148,7 +132,8 @@ pub fn bieu06_pdf(title: &ReportTitle, lines: &[Line]) -> Vec<u8> {
             };
             let mut row = vec![text(&l.number, Align::Center), text(&l.label, Align::Left)];
             row.extend(
-                values(&l.counts)
+                l.counts
+                    .values()
                     .iter()
                     .map(|v| text(&number(*v), Align::Right)),
             );
@@ -222,7 +207,7 @@ pub fn bieu06_xlsx(title: &ReportTitle, lines: &[Line]) -> Result<Vec<u8>, XlsxE
         };
         ws.write_string_with_format(r, 0, &l.number, t)?;
         ws.write_string_with_format(r, 1, &l.label, t)?;
-        for (j, v) in values(&l.counts).iter().enumerate() {
+        for (j, v) in l.counts.values().iter().enumerate() {
             ws.write_number_with_format(r, 2 + j as u16, *v as f64, c)?;
         }
     }

@@ -841,21 +841,8 @@ impl Db {
                  OR ((finished_at IS NULL OR finished_at >= $1) AND stage <> 'stopped'
                      AND (due_at < $3 OR state LIKE '%\"counts_late\":true%')))"
         );
-        if let Some(ids) = &scope.agencies {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-            sql.push_str(&format!(
-                " AND (deciding_agency_id IN ({0}) OR desk_agency_id IN ({0}))",
-                list.join(", ")
-            ));
-        }
-        if let Some(id) = scope.deciding_agency {
-            sql.push_str(&format!(" AND deciding_agency_id = {id}"));
-        }
-        if let Some(id) = scope.desk_agency {
-            sql.push_str(&format!(" AND desk_agency_id = {id}"));
+        if !scope.narrow(&mut sql) {
+            return Ok(Vec::new());
         }
         sql.push_str(&format!(" ORDER BY due_at, id LIMIT {}", limit.max(1)));
         Ok(on_read!(self, |pool| {

@@ -17,6 +17,31 @@ pub struct ReportScope {
     pub desk_agency: Option<i64>,
 }
 
+impl ReportScope {
+    /// Adds the scope's conditions to a query on `dossiers`; false when it can hold nothing (a
+    /// reach of no agency). Ids come from the reader's reach and the chosen agency, never from
+    /// text.
+    pub(crate) fn narrow(&self, sql: &mut String) -> bool {
+        if let Some(ids) = &self.agencies {
+            if ids.is_empty() {
+                return false;
+            }
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            sql.push_str(&format!(
+                " AND (deciding_agency_id IN ({0}) OR desk_agency_id IN ({0}))",
+                list.join(", ")
+            ));
+        }
+        if let Some(id) = self.deciding_agency {
+            sql.push_str(&format!(" AND deciding_agency_id = {id}"));
+        }
+        if let Some(id) = self.desk_agency {
+            sql.push_str(&format!(" AND desk_agency_id = {id}"));
+        }
+        true
+    }
+}
+
 /// One dossier as a report sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRow {
@@ -45,22 +70,8 @@ impl Db {
              WHERE received_at IS NOT NULL AND received_at < $1
                AND (finished_at IS NULL OR finished_at >= $2)",
         );
-        // Ids come from the reader's reach and the chosen agency, never from text.
-        if let Some(ids) = &scope.agencies {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-            sql.push_str(&format!(
-                " AND (deciding_agency_id IN ({0}) OR desk_agency_id IN ({0}))",
-                list.join(", ")
-            ));
-        }
-        if let Some(id) = scope.deciding_agency {
-            sql.push_str(&format!(" AND deciding_agency_id = {id}"));
-        }
-        if let Some(id) = scope.desk_agency {
-            sql.push_str(&format!(" AND desk_agency_id = {id}"));
+        if !scope.narrow(&mut sql) {
+            return Ok(Vec::new());
         }
         Ok(on_read!(self, |pool| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))

@@ -508,20 +508,12 @@ pub(crate) async fn register_file(
     }
     let register = register(state, &agency, from, to).await?;
     let name = format!("so-theo-doi-{identifier}-{from}-{to}");
-    if xlsx {
-        let bytes = register.xlsx().map_err(|e| {
-            Problem::from(motcua_store::StoreError::Internal(format!(
-                "register workbook: {e}"
-            )))
-        })?;
-        Ok(crate::download::attachment(
-            &format!("{name}.xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            bytes,
-        ))
-    } else {
-        Ok(inline_pdf(&name, register.pdf()))
-    }
+    crate::reports::file(
+        &name,
+        if xlsx { "xlsx" } else { "pdf" },
+        || register.xlsx(),
+        || register.pdf(),
+    )
 }
 
 /// The forms a dossier's story has, with their names on screen: what the dossier page offers to

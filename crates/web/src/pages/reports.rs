@@ -181,22 +181,11 @@ fn shown(l: &Line) -> ShownLine {
         number: l.number.clone(),
         label: l.label.clone(),
         total: l.total,
-        cells: [
-            c.received,
-            c.online,
-            c.counter_post,
-            c.carried,
-            c.resolved,
-            c.early,
-            c.on_time,
-            c.late,
-            c.in_progress,
-            c.within_time,
-            c.overdue,
-        ]
-        .iter()
-        .map(|n| motcua_domain::text::thousands(*n as i64))
-        .collect(),
+        cells: c
+            .values()
+            .iter()
+            .map(|n| motcua_domain::text::thousands(*n as i64))
+            .collect(),
     }
 }
 
