@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use motcua_calendar::{Date, Instant};
 use motcua_domain::catalogue::Procedure;
-use motcua_domain::dossier::{Event, Stage};
+use motcua_domain::dossier::{Event, Stage, step_ends};
 use motcua_render::forms::{Extension, Form, HandOver, Issuer, Register, RegisterRow, Sheet, Stop};
 use motcua_store::{AgencyRow, DossierRow};
 
@@ -202,19 +202,14 @@ pub(crate) async fn sheet(
     let mut stop = None;
     let mut duration = None;
     let mut hand_overs = Vec::new();
-    let mut step_due: Option<i64> = None;
-    let mut step = 0usize;
-    for (r, e) in &events {
+    let ends = step_ends(events.iter().map(|(r, e)| (r.at, e)));
+    for (i, (r, e)) in events.iter().enumerate() {
+        let end = ends.iter().find(|end| end.index == i);
         let actor = names.person(&r.actor).await;
         match e {
-            Event::Received {
-                duration: dur,
-                first_step_due,
-                ..
-            } => {
+            Event::Received { duration: dur, .. } => {
                 officer = actor.clone();
                 duration = Some(*dur);
-                step_due = Some(*first_step_due);
             }
             Event::CompletionRequested { missing: m, reason } => {
                 officer = actor.clone();
@@ -245,22 +240,22 @@ pub(crate) async fn sheet(
                     at: r.at,
                     requested: withdrawal.clone(),
                     reason: reason.clone(),
-                    stage: format!("Bước {}: {}", step + 1, step_name(step)),
+                    stage: format!("Bước {}: {}", d.step + 1, step_name(d.step)),
                 });
             }
             Event::HandedOver {
                 from_step,
                 to_step,
                 to_user,
-                step_due: next_due,
                 note,
+                ..
             }
             | Event::SentBack {
                 from_step,
                 to_step,
                 to_user,
-                step_due: next_due,
                 reason: note,
+                ..
             } => {
                 let agency = match steps.get(*from_step) {
                     Some(s) => names.agency_named(&s.agency, &deciding).await,
@@ -275,23 +270,23 @@ pub(crate) async fn sheet(
                     from: format!("{} ({actor})", step_name(*from_step)),
                     to: receiver,
                     at: r.at,
-                    due: step_due,
+                    due: end.and_then(|end| end.due),
                     note: if matches!(e, Event::SentBack { .. }) {
                         format!("Trả lại: {note}")
                     } else {
                         note.clone()
                     },
                 });
-                step = *to_step;
-                step_due = Some(*next_due);
             }
-            Event::Resumed { step_due: s, .. } => step_due = Some(*s),
             Event::Completed { .. } => hand_overs.push(HandOver {
                 agency: deciding.clone(),
-                from: format!("{} ({actor})", step_name(step)),
+                from: format!(
+                    "{} ({actor})",
+                    step_name(end.map_or(d.step, |end| end.step))
+                ),
                 to: format!("{desk} (trả kết quả)"),
                 at: r.at,
-                due: step_due,
+                due: end.and_then(|end| end.due),
                 note: String::new(),
             }),
             Event::Returned { channel } => hand_overs.push(HandOver {

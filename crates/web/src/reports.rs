@@ -10,8 +10,8 @@ use motcua_domain::report::{Bieu06, Facts, Period};
 use motcua_render::forms::Issuer;
 use std::collections::BTreeMap;
 
-use motcua_calendar::{Finished, Granularity, Instant, deadline};
-use motcua_domain::dossier::Event;
+use motcua_calendar::{Finished, Instant};
+use motcua_domain::dossier::step_ends;
 use motcua_render::reports::{LateGroup, LateLine, Line, ReportTitle, lines};
 use motcua_store::ReportScope;
 
@@ -275,42 +275,10 @@ pub(crate) async fn late(
                 .unwrap_or_else(|| format!("Bước {}", i + 1))
         };
         // The first step that ended after its own time; else where it is now.
-        let mut lost: Option<(usize, String)> = None;
-        let mut step_due: Option<i64> = None;
-        let mut step = 0usize;
-        for (e_row, e) in &events {
-            let ended = matches!(
-                e,
-                Event::HandedOver { .. } | Event::SentBack { .. } | Event::Completed { .. }
-            );
-            if ended
-                && lost.is_none()
-                && step_due.is_some_and(|due| {
-                    deadline::classify_finished(Instant(e_row.at), Instant(due), Granularity::Day)
-                        == Finished::Late
-                })
-            {
-                lost = Some((step, e_row.actor.clone()));
-            }
-            match e {
-                Event::Received { first_step_due, .. } => step_due = Some(*first_step_due),
-                Event::HandedOver {
-                    to_step,
-                    step_due: s,
-                    ..
-                }
-                | Event::SentBack {
-                    to_step,
-                    step_due: s,
-                    ..
-                } => {
-                    step = *to_step;
-                    step_due = Some(*s);
-                }
-                Event::Resumed { step_due: s, .. } => step_due = Some(*s),
-                _ => {}
-            }
-        }
+        let lost = step_ends(events.iter().map(|(r, e)| (r.at, e)))
+            .into_iter()
+            .find(|end| end.outcome() == Some(Finished::Late))
+            .map(|end| (end.step, events[end.index].0.actor.clone()));
         let (lost_step, login) =
             lost.unwrap_or_else(|| (d.step, d.assignee.clone().unwrap_or_default()));
         let officer = if login.is_empty() {

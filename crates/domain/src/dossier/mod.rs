@@ -6,11 +6,13 @@
 //! - [`event`]: the events and what they carry.
 //! - [`decide`]: commands, the checks, and the events they become.
 //! - [`status`]: the national status and channel codes.
+//! - [`steps`]: each step's end with the time the step had (the control sheet).
 
 pub mod code;
 pub mod decide;
 pub mod event;
 pub mod status;
+pub mod steps;
 
 use motcua_calendar::Finished;
 use serde::{Deserialize, Serialize};
@@ -19,6 +21,7 @@ pub use code::CodeFormat;
 pub use decide::{Actor, Command, Context, Refusal, decide};
 pub use event::{Applicant, Application, Event, ReceivedComponent, ReturnChannel};
 pub use status::Channel;
+pub use steps::{StepEnd, step_ends};
 
 /// Where a dossier is in its life. Each maps to a national status code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use motcua_calendar::{Date, Finished, Granularity, Instant, WorkingTime, deadline};
 use motcua_domain::catalogue::{Procedure, WorkflowStep};
-use motcua_domain::dossier::{Actor, Command, Context, Dossier, Event, Refusal, Stage, decide};
+use motcua_domain::dossier::{
+    Actor, Command, Context, Dossier, Event, Refusal, Stage, decide, step_ends,
+};
 use motcua_domain::organisation::Role;
 use motcua_domain::organisation::access::Action;
 use motcua_store::{DossierFilter, DossierRow};
@@ -503,32 +505,19 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
     let procedure = dossiers::procedure_of(state, &loaded.row).await?;
     let Loaded { row, dossier: d } = &loaded;
     let events = dossiers::timeline(state, row).await?;
-    // The control sheet: each step's end against the budget it started with.
-    let mut step_due: Option<i64> = None;
+    // The control sheet: each step's end against the time the step had.
+    let ends = step_ends(events.iter().map(|(r, e)| (r.at, e)));
     let mut sheet = Vec::new();
-    for (r, e) in &events {
-        let ended = matches!(
-            e,
-            Event::HandedOver { .. } | Event::SentBack { .. } | Event::Completed { .. }
-        );
-        let result = match (ended, step_due) {
-            (true, Some(due)) => Some(
-                match deadline::classify_finished(Instant(r.at), Instant(due), Granularity::Day) {
-                    Finished::Early => "Trước hạn",
-                    Finished::OnTime => "Đúng hạn",
-                    Finished::Late => "Quá hạn",
-                },
-            ),
-            _ => None,
-        };
-        match e {
-            Event::Received { first_step_due, .. } => step_due = Some(*first_step_due),
-            Event::HandedOver { step_due: s, .. } | Event::SentBack { step_due: s, .. } => {
-                step_due = Some(*s)
-            }
-            Event::Resumed { step_due: s, .. } => step_due = Some(*s),
-            _ => {}
-        }
+    for (i, (r, e)) in events.iter().enumerate() {
+        let result = ends
+            .iter()
+            .find(|end| end.index == i)
+            .and_then(|end| end.outcome())
+            .map(|o| match o {
+                Finished::Early => "Trước hạn",
+                Finished::OnTime => "Đúng hạn",
+                Finished::Late => "Quá hạn",
+            });
         let mut what = e.vietnamese();
         if let Event::HandedOver {
             to_user: Some(u), ..
