@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use motcua_calendar::{Date, Finished, Granularity, Instant, Open, deadline};
+use motcua_calendar::{Date, Finished, Granularity, Instant, deadline};
 
 use crate::catalogue::Level;
 
@@ -102,6 +102,11 @@ impl Period {
             from: day(year - 1, 12, 15)?,
             to: day(year, 12, 14)?,
         })
+    }
+
+    /// When what is still open is judged: the period's last instant, or `now` if sooner.
+    pub fn judged(self, now: i64) -> i64 {
+        (self.bounds().1 - 1).min(now)
     }
 
     /// The first instant of the period and the first after it (microseconds).
@@ -229,18 +234,9 @@ impl Counts {
         } else {
             self.counter_post += 1;
         }
-        match f.finished_at {
-            Some(finished) if finished < end => {
+        match f.resolved() {
+            Some((finished, outcome)) if finished < end => {
                 self.resolved += 1;
-                let outcome = f.outcome.unwrap_or_else(|| match f.due {
-                    Some(due) if !f.counts_late => deadline::classify_finished(
-                        Instant(finished),
-                        Instant(due),
-                        Granularity::Day,
-                    ),
-                    Some(_) => Finished::Late,
-                    None => Finished::OnTime,
-                });
                 match outcome {
                     Finished::Early => self.early += 1,
                     Finished::OnTime => self.on_time += 1,
@@ -249,20 +245,208 @@ impl Counts {
             }
             _ => {
                 self.in_progress += 1;
-                let open = match f.due {
-                    Some(_) if f.counts_late => Open::Overdue,
-                    Some(due) => {
-                        deadline::classify_open(Instant(judged), Instant(due), Granularity::Day)
-                    }
-                    None => Open::WithinTime,
-                };
-                match open {
-                    Open::WithinTime => self.within_time += 1,
-                    Open::Overdue => self.overdue += 1,
+                if f.overdue_at(judged) {
+                    self.overdue += 1;
+                } else {
+                    self.within_time += 1;
                 }
             }
         }
     }
+
+    /// A row from running sums: `before` the period's first day, `through` its last, and how
+    /// many of the dossiers open now were received by its end and are overdue at the judged
+    /// instant. Dossiers finished since are in the sums' overdue spans.
+    pub fn from_sums(before: &Tally, through: &Tally, open_overdue: u64) -> Counts {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        let online = n(through.received_online - before.received_online);
+        let counter_post = n(through.received_other - before.received_other);
+        let carried = n(before.received() - before.resolved());
+        let (early, on_time, late) = (
+            n(through.early - before.early),
+            n(through.on_time - before.on_time),
+            n(through.late - before.late),
+        );
+        let received = online + counter_post + carried;
+        let resolved = early + on_time + late;
+        let in_progress = received.saturating_sub(resolved);
+        let overdue = n(through.overdue_from - through.overdue_until) + open_overdue;
+        Counts {
+            received,
+            online,
+            counter_post,
+            carried,
+            resolved,
+            early,
+            on_time,
+            late,
+            in_progress,
+            // Counters that disagree show here as a broken invariant, not as a wrapped number.
+            within_time: in_progress.saturating_sub(overdue),
+            overdue,
+        }
+    }
+}
+
+/// What one dossier changes in the running sums on one day (see [`Facts::marks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mark {
+    ReceivedOnline,
+    ReceivedOther,
+    Early,
+    OnTime,
+    Late,
+    /// The first day it was overdue (it had been finished since).
+    OverdueFrom,
+    /// The day it finished, having been overdue.
+    OverdueUntil,
+}
+
+/// Sums of marks over days: for one group of dossiers, what the report counters hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub received_online: i64,
+    pub received_other: i64,
+    pub early: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub overdue_from: i64,
+    pub overdue_until: i64,
+}
+
+impl Tally {
+    pub fn mark(&mut self, mark: Mark, n: i64) {
+        *match mark {
+            Mark::ReceivedOnline => &mut self.received_online,
+            Mark::ReceivedOther => &mut self.received_other,
+            Mark::Early => &mut self.early,
+            Mark::OnTime => &mut self.on_time,
+            Mark::Late => &mut self.late,
+            Mark::OverdueFrom => &mut self.overdue_from,
+            Mark::OverdueUntil => &mut self.overdue_until,
+        } += n;
+    }
+
+    /// The sums in a fixed order, as the counters store them.
+    pub fn values(&self) -> [i64; 7] {
+        [
+            self.received_online,
+            self.received_other,
+            self.early,
+            self.on_time,
+            self.late,
+            self.overdue_from,
+            self.overdue_until,
+        ]
+    }
+
+    pub fn from_values(v: [i64; 7]) -> Tally {
+        Tally {
+            received_online: v[0],
+            received_other: v[1],
+            early: v[2],
+            on_time: v[3],
+            late: v[4],
+            overdue_from: v[5],
+            overdue_until: v[6],
+        }
+    }
+
+    pub fn add(&mut self, o: &Tally) {
+        let (a, b) = (self.values(), o.values());
+        *self = Tally::from_values(std::array::from_fn(|i| a[i] + b[i]));
+    }
+
+    pub fn received(&self) -> i64 {
+        self.received_online + self.received_other
+    }
+
+    pub fn resolved(&self) -> i64 {
+        self.early + self.on_time + self.late
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.values() == [0; 7]
+    }
+}
+
+impl Facts {
+    /// When it finished and how it is classed: as decided, or for a stopped dossier by its due
+    /// date (late after a second supplement request; on time without a due date).
+    pub fn resolved(&self) -> Option<(i64, Finished)> {
+        let finished = self.finished_at?;
+        let outcome = self.outcome.unwrap_or_else(|| match self.due {
+            Some(due) if !self.counts_late => {
+                deadline::classify_finished(Instant(finished), Instant(due), Granularity::Day)
+            }
+            Some(_) => Finished::Late,
+            None => Finished::OnTime,
+        });
+        Some((finished, outcome))
+    }
+
+    /// The first day it counts as overdue while open: the day after its due date, or the day it
+    /// was received once a second supplement request made it late.
+    fn overdue_from(&self) -> Option<Date> {
+        let due = self.due?;
+        Some(if self.counts_late {
+            Instant(self.received_at).local_date()
+        } else {
+            Instant(due).local_date().add_days(1)
+        })
+    }
+
+    /// Overdue at `judged`, if open then.
+    pub fn overdue_at(&self, judged: i64) -> bool {
+        self.overdue_from()
+            .is_some_and(|from| Instant(judged).local_date() >= from)
+    }
+
+    /// What this dossier adds to the running sums, by day. The sums up to a day then give
+    /// Biểu 06 for any period ([`Counts::from_sums`]) without reading the dossiers: received
+    /// on its day, resolved on the day it finished, and, finished after being overdue, the
+    /// span it was overdue.
+    pub fn marks(&self) -> Vec<(Date, Mark)> {
+        let received = Instant(self.received_at).local_date();
+        let mut out = vec![(
+            received,
+            if self.online {
+                Mark::ReceivedOnline
+            } else {
+                Mark::ReceivedOther
+            },
+        )];
+        if let Some((finished, outcome)) = self.resolved() {
+            let finished = Instant(finished).local_date();
+            out.push((
+                finished,
+                match outcome {
+                    Finished::Early => Mark::Early,
+                    Finished::OnTime => Mark::OnTime,
+                    Finished::Late => Mark::Late,
+                },
+            ));
+            if let Some(from) = self.overdue_from().filter(|from| *from < finished) {
+                out.push((from, Mark::OverdueFrom));
+                out.push((finished, Mark::OverdueUntil));
+            }
+        }
+        out
+    }
+}
+
+/// A dossier open at `judged` and due before the returned instant is overdue then (a due date
+/// counts to the end of its day).
+pub fn overdue_if_due_before(judged: i64) -> i64 {
+    Instant::from_local(Instant(judged).local_date(), 0).0
+}
+
+/// The running sums of one row of the report, for [`Bieu06::from_sums`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowSums {
+    pub before: Tally,
+    pub through: Tally,
+    pub open_overdue: u64,
 }
 
 /// The report: rows by level, then by sector; totals per level and in all.
@@ -303,7 +487,7 @@ impl Bieu06 {
         now: i64,
     ) -> Bieu06 {
         let bounds = period.bounds();
-        let judged = (bounds.1 - 1).min(now);
+        let judged = period.judged(now);
         let mut rows: BTreeMap<(LevelOrder, String), Counts> = BTreeMap::new();
         for f in facts {
             let mut one = Counts::default();
@@ -312,6 +496,24 @@ impl Bieu06 {
                 rows.entry((LevelOrder::of(f.level), f.sector.clone()))
                     .or_default()
                     .add(&one);
+            }
+        }
+        Bieu06 { period, rows }
+    }
+
+    /// The report from running sums per level and sector (see [`Facts::marks`]); equal to
+    /// [`Bieu06::tally`] over the same dossiers.
+    pub fn from_sums(
+        period: Period,
+        sums: impl IntoIterator<Item = ((Level, String), RowSums)>,
+    ) -> Bieu06 {
+        let mut rows: BTreeMap<(LevelOrder, String), Counts> = BTreeMap::new();
+        for ((level, sector), s) in sums {
+            let c = Counts::from_sums(&s.before, &s.through, s.open_overdue);
+            if c.received > 0 {
+                rows.entry((LevelOrder::of(level), sector))
+                    .or_default()
+                    .add(&c);
             }
         }
         Bieu06 { period, rows }
@@ -566,6 +768,18 @@ mod tests {
         assert_eq!((t.within_time, t.overdue), (0, 1));
     }
 
+    #[test]
+    fn an_open_dossier_is_overdue_from_the_day_after_its_due_date() {
+        let open = facts(at(2026, 3, 2, 9), None, at(2026, 3, 10, 17));
+        assert!(!open.overdue_at(at(2026, 3, 10, 23)));
+        assert!(open.overdue_at(at(2026, 3, 11, 0)));
+        let second_supplement = Facts {
+            counts_late: true,
+            ..open
+        };
+        assert!(second_supplement.overdue_at(at(2026, 3, 2, 9)));
+    }
+
     fn any_facts() -> impl Strategy<Value = Facts> {
         let base = at(2026, 1, 1, 0);
         let day = 86_400_000_000i64;
@@ -594,6 +808,47 @@ mod tests {
             })
     }
 
+    /// The dossiers as they stood at `now`: not yet received ones left out, later ends undone.
+    fn as_of(all: &[Facts], now: i64) -> Vec<Facts> {
+        all.iter()
+            .filter(|f| f.received_at <= now)
+            .map(|f| {
+                let mut f = f.clone();
+                if f.finished_at.is_some_and(|t| t > now) {
+                    f.finished_at = None;
+                    f.outcome = None;
+                }
+                f
+            })
+            .collect()
+    }
+
+    /// What the counters and the open dossiers give for `period`, summed from each dossier's marks.
+    fn sums(all: &[Facts], period: Period, now: i64) -> Vec<((Level, String), RowSums)> {
+        let mut rows: BTreeMap<(LevelOrder, String), RowSums> = BTreeMap::new();
+        let (_, end) = period.bounds();
+        let judged = period.judged(now);
+        for f in all {
+            let row = rows
+                .entry((LevelOrder::of(f.level), f.sector.clone()))
+                .or_default();
+            for (day, mark) in f.marks() {
+                if day < period.from {
+                    row.before.mark(mark, 1);
+                }
+                if day <= period.to {
+                    row.through.mark(mark, 1);
+                }
+            }
+            if f.finished_at.is_none() && f.received_at < end && f.overdue_at(judged) {
+                row.open_overdue += 1;
+            }
+        }
+        rows.into_iter()
+            .map(|((l, s), r)| ((l.level(), s), r))
+            .collect()
+    }
+
     proptest! {
         #[test]
         fn the_invariants_hold_and_periods_chain(all in proptest::collection::vec(any_facts(), 0..200)) {
@@ -605,6 +860,23 @@ mod tests {
             prop_assert!(feb.check().is_ok());
             // What is in progress at the end of one period is carried into the next.
             prop_assert_eq!(jan.total().in_progress, feb.total().carried);
+        }
+
+        #[test]
+        fn running_sums_give_the_same_report_as_the_dossiers(
+            all in proptest::collection::vec(any_facts(), 0..200),
+            now_day in 0..90i64,
+            from in 0..70i64,
+            len in 0..40i64,
+        ) {
+            let day = |n: i64| Date::from_ymd(2026, 1, 1).unwrap().add_days(n as i32);
+            let now = at(2026, 1, 1, 0) + now_day * 86_400_000_000 + 36_000_000_000;
+            let period = Period::window(day(from), day(from + len)).unwrap();
+            let facts = as_of(&all, now);
+            let scanned = Bieu06::tally(period, &facts, now);
+            let summed = Bieu06::from_sums(period, sums(&facts, period, now));
+            prop_assert!(summed.check().is_ok());
+            prop_assert_eq!(summed, scanned);
         }
     }
 }
