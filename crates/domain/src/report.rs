@@ -449,6 +449,14 @@ pub struct RowSums {
     pub open_overdue: u64,
 }
 
+impl RowSums {
+    pub fn add(&mut self, o: &RowSums) {
+        self.before.add(&o.before);
+        self.through.add(&o.through);
+        self.open_overdue += o.open_overdue;
+    }
+}
+
 /// The report: rows by level, then by sector; totals per level and in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bieu06 {

@@ -10,6 +10,7 @@ use crate::db::{Backend, Db, Tx, on_tx};
 use crate::dossiers::{GENESIS, NewDossier, NewEvent, Projection, event_hash};
 use crate::error::StoreError;
 use crate::migrate::now_micros;
+use crate::report_counts::Changes;
 
 /// A dossier with its events from the first, and the number its code was made with.
 #[derive(Debug, Clone)]
@@ -33,8 +34,8 @@ const DOSSIER_INSERT: &str = "INSERT INTO dossiers (code, lookup_hash, created_b
    procedure_code, procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
    stage, step, assignee, applicant_name, applicant_id_number, applicant_login, submitted_at,
    received_at, due_at, step_due_at, paused_since, finished_at, outcome, version, state,
-   last_hash, updated_at) VALUES ";
-const DOSSIER_COLUMNS: usize = 28;
+   last_hash, updated_at, counts_late) VALUES ";
+const DOSSIER_COLUMNS: usize = 29;
 
 const EVENT_INSERT: &str = "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor,
    actor_role, prev_hash, hash) VALUES ";
@@ -43,7 +44,7 @@ const EVENT_COLUMNS: usize = 9;
 /// `($1, $2, …), (…)`: `rows` groups of `columns` numbered placeholders. On SQLite they are
 /// plain `?`, bound in order: it keeps the names of `$1` or `?1` parameters in a list that
 /// sqlx searches for each one it binds, so thousands of them would take quadratic time.
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 7);
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ", (" });
@@ -131,7 +132,8 @@ impl Tx {
                         .bind(p.version)
                         .bind(p.state)
                         .bind(hashes.last().expect("at least one event"))
-                        .bind(now);
+                        .bind(now)
+                        .bind(i64::from(p.counts_late));
                 }
                 q.fetch_all(&mut *conn).await?
             });
@@ -180,6 +182,14 @@ impl Tx {
                 q.execute(&mut *conn).await?;
             });
         }
+
+        let mut changes = Changes::default();
+        for h in histories {
+            if let Some(part) = h.dossier.part(&h.projection) {
+                changes.add(&part, 1);
+            }
+        }
+        self.apply_counts(changes).await?;
 
         // Receipts after these continue each agency's day from its highest number.
         let mut highest: BTreeMap<(&str, &str), i64> = BTreeMap::new();

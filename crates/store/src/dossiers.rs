@@ -9,6 +9,7 @@ use crate::db::{Db, Tx, on_read, on_tx};
 use crate::error::StoreError;
 use crate::files::sha256_hex;
 use crate::migrate::now_micros;
+use crate::report_counts::{Changes, Dates, FACT_COLUMNS, Group, Part, facts_of_row, outcome_of};
 
 /// The hash before a dossier's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -45,6 +46,8 @@ pub struct Projection<'a> {
     pub paused_since: Option<i64>,
     pub finished_at: Option<i64>,
     pub outcome: Option<&'a str>,
+    /// A second supplement request made it late whatever its dates.
+    pub counts_late: bool,
     pub version: i64,
     pub state: &'a str,
 }
@@ -133,9 +136,39 @@ impl<'a> Projection<'a> {
                 motcua_calendar::Finished::OnTime => "on_time",
                 motcua_calendar::Finished::Late => "late",
             }),
+            counts_late: d.counts_late,
             version: d.version,
             state,
         }
+    }
+}
+
+impl Projection<'_> {
+    /// What the report counters follow of it.
+    pub(crate) fn dates(&self) -> Dates {
+        Dates {
+            received_at: self.received_at,
+            finished_at: self.finished_at,
+            outcome: outcome_of(self.outcome),
+            due_at: self.due_at,
+            counts_late: self.counts_late,
+        }
+    }
+}
+
+impl NewDossier<'_> {
+    /// Its part in the report counters in the state `p`.
+    pub(crate) fn part(&self, p: &Projection<'_>) -> Option<Part> {
+        Part::new(
+            Group {
+                deciding: self.deciding_agency_id,
+                desk: self.desk_agency_id,
+                sector: self.sector.to_string(),
+                level: self.level.to_string(),
+            },
+            self.channel == "online",
+            p.dates(),
+        )
     }
 }
 
@@ -649,9 +682,9 @@ impl Tx {
                    procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
                    stage, step, assignee, applicant_name, applicant_id_number, applicant_login,
                    submitted_at, received_at, due_at, step_due_at, paused_since, finished_at, outcome,
-                   version, state, last_hash, updated_at)
+                   version, state, last_hash, updated_at, counts_late)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
                  RETURNING {DOSSIER_COLUMNS}"
         );
         let row: DossierRow = on_tx!(self, |conn| {
@@ -684,11 +717,14 @@ impl Tx {
                 .bind(p.state)
                 .bind(&last)
                 .bind(now)
+                .bind(i64::from(p.counts_late))
                 .fetch_one(&mut *conn)
                 .await?;
             dossier_row!(r)
         });
         self.insert_events(row.id, d.code, 1, GENESIS, events, &hashes)
+            .await?;
+        self.apply_counts(Changes::between(None, d.part(p).as_ref()))
             .await?;
         Ok(row)
     }
@@ -702,13 +738,24 @@ impl Tx {
         p: &Projection<'_>,
         events: &[NewEvent<'_>],
     ) -> Result<(), StoreError> {
-        let found: Option<(String, String, i64)> = on_tx!(self, |conn| {
-            sqlx::query_as("SELECT code, last_hash, version FROM dossiers WHERE id = $1")
+        let sql =
+            format!("SELECT code, last_hash, version, {FACT_COLUMNS} FROM dossiers WHERE id = $1");
+        let found = on_tx!(self, |conn| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(dossier_id)
                 .fetch_optional(&mut *conn)
                 .await?
+            {
+                Some(r) => Some((
+                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    r.try_get::<i64, _>(2)?,
+                    facts_of_row(&r, 3)?,
+                )),
+                None => None,
+            }
         });
-        let (code, prev, version) = found.ok_or(StoreError::NotFound)?;
+        let (code, prev, version, (group, online, dates)) = found.ok_or(StoreError::NotFound)?;
         if version != expected_version {
             return Err(StoreError::Conflict(format!(
                 "dossier {code} is at version {version}, not {expected_version}"
@@ -721,7 +768,7 @@ impl Tx {
                 "UPDATE dossiers SET stage = $3, step = $4, assignee = $5, applicant_name = $6,
                    applicant_id_number = $7, received_at = $8, due_at = $9, step_due_at = $10,
                    paused_since = $11, finished_at = $12, outcome = $13, version = $14, state = $15,
-                   last_hash = $16, updated_at = $17
+                   last_hash = $16, updated_at = $17, counts_late = $18
                  WHERE id = $1 AND version = $2",
             )
             .bind(dossier_id)
@@ -741,6 +788,7 @@ impl Tx {
             .bind(p.state)
             .bind(&last)
             .bind(now_micros())
+            .bind(i64::from(p.counts_late))
             .execute(&mut *conn)
             .await?
             .rows_affected()
@@ -750,6 +798,10 @@ impl Tx {
                 "dossier {code} changed while this was decided"
             )));
         }
+        let old = Part::new(group.clone(), online, dates);
+        let new = Part::new(group, online, p.dates());
+        self.apply_counts(Changes::between(old.as_ref(), new.as_ref()))
+            .await?;
         self.insert_events(dossier_id, &code, first_seq, &prev, events, &hashes)
             .await
     }

@@ -20,6 +20,7 @@ mod openings;
 mod organisation;
 mod outbox;
 mod people;
+mod report_counts;
 mod reports;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -44,6 +45,7 @@ pub use outbox::{
     RETRY_DELAYS_SECS, retry_delay,
 };
 pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, TokenRow, UserRow};
-pub use reports::{ReportRow, ReportScope};
+pub use report_counts::{OpenRow, SumRow, report_month};
+pub use reports::ReportScope;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_alerts_outbox"),
     migration!(8, "0008_outbox_by_channel"),
     migration!(9, "0009_dossier_evaluations"),
+    migration!(10, "0010_report_counts"),
 ];
 
 pub fn latest_version() -> i64 {
@@ -109,6 +110,9 @@ impl Db {
             applied.push(migration.version);
         }
         let version = self.schema_version().await?;
+        if version >= 10 {
+            self.ensure_report_counts().await?;
+        }
         if version > latest_version() {
             return Err(StoreError::Conflict(format!(
                 "the database is at schema version {version}, newer than this motcua knows ({}); \
@@ -159,7 +163,7 @@ impl Db {
 
 /// Serialises migrations across processes: SQLite's IMMEDIATE transaction already holds the
 /// write lock; PostgreSQL takes a transaction-scoped advisory lock.
-async fn lock(tx: &mut Tx) -> Result<(), StoreError> {
+pub(crate) async fn lock(tx: &mut Tx) -> Result<(), StoreError> {
     if let Tx::Postgres(tx) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock(7306683100)")
             .execute(&mut **tx)

@@ -867,6 +867,7 @@ fn projection(
         paused_since: None,
         finished_at: None,
         outcome: None,
+        counts_late: false,
         version,
         state: "{}",
     }

@@ -6,7 +6,7 @@ use motcua_calendar::Date;
 use motcua_domain::catalogue::Level;
 use motcua_domain::organisation::AgencyKind;
 use motcua_domain::organisation::access::Reach;
-use motcua_domain::report::{Bieu06, Facts, Period};
+use motcua_domain::report::{Bieu06, LevelOrder, Period, RowSums};
 use motcua_render::forms::Issuer;
 use std::collections::BTreeMap;
 
@@ -205,27 +205,16 @@ async fn sector_names(state: &AppState) -> Result<impl Fn(&str) -> String, Probl
 
 pub(crate) async fn bieu06(state: &AppState, r: &Request<'_>) -> Result<Report, Problem> {
     let (scope, title) = scope(state, r).await?;
-    let (start, end) = r.period.bounds();
-    let rows = state.db.report_rows(start, end, &scope).await?;
-    let facts: Vec<Facts> = rows
-        .into_iter()
-        .map(|r| Facts {
-            sector: r.sector,
-            level: Level::from_code(&r.level).unwrap_or(Level::Province),
-            online: r.channel == "online",
-            received_at: r.received_at,
-            finished_at: r.finished_at,
-            outcome: r.outcome.as_deref().and_then(|o| match o {
-                "early" => Some(motcua_calendar::Finished::Early),
-                "on_time" => Some(motcua_calendar::Finished::OnTime),
-                "late" => Some(motcua_calendar::Finished::Late),
-                _ => None,
-            }),
-            due: r.due_at,
-            counts_late: r.counts_late,
-        })
-        .collect();
-    let report = Bieu06::tally(r.period, &facts, now().0);
+    let mut rows: BTreeMap<(LevelOrder, String), RowSums> = BTreeMap::new();
+    for ((_, sector, level), sums) in state.db.row_sums(r.period, now().0, &scope).await? {
+        let level = LevelOrder::of(Level::from_code(&level).unwrap_or(Level::Province));
+        rows.entry((level, sector)).or_default().add(&sums);
+    }
+    let report = Bieu06::from_sums(
+        r.period,
+        rows.into_iter()
+            .map(|((l, s), sums)| ((l.level(), s), sums)),
+    );
     // The invariants hold by construction; a break is a bug, never a table to show.
     report
         .check()

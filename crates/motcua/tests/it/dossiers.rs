@@ -673,6 +673,7 @@ async fn verify_names_an_event_altered_in_the_database() {
             paused_since: None,
             finished_at: None,
             outcome: None,
+            counts_late: false,
             version: 2,
             state: "{}",
         },

@@ -6,7 +6,11 @@ use std::io::Cursor;
 use std::process::Command;
 
 use calamine::{Reader, Xlsx};
-use motcua_store::Backend;
+use std::collections::BTreeMap;
+
+use motcua_domain::catalogue::Level;
+use motcua_domain::report::{Bieu06, LevelOrder, Period, RowSums};
+use motcua_store::{Backend, Db, ReportScope};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -47,6 +51,56 @@ fn check_invariants(report: &Value) {
         assert_eq!(n("received"), n("resolved") + n("in_progress"), "{l}");
         assert_eq!(n("resolved"), n("early") + n("on_time") + n("late"), "{l}");
         assert_eq!(n("in_progress"), n("within_time") + n("overdue"), "{l}");
+    }
+}
+
+/// Biểu 06 from the report counters equals Biểu 06 tallied from every dossier's facts, for the
+/// whole province and for each deciding agency, over official periods and odd windows.
+pub async fn counters_agree(db: &Db) {
+    let facts = db.report_facts().await.unwrap();
+    assert!(!facts.is_empty());
+    let now = motcua_calendar::Instant::from_local(today(), 0).0 + 10 * 3_600_000_000;
+    let year = today().year();
+    let mut periods = vec![
+        Period::year(year).unwrap(),
+        Period::year(year - 1).unwrap(),
+        Period::month(year, today().ymd().1).unwrap(),
+        Period::window(today().add_days(-100), today().add_days(-37)).unwrap(),
+        Period::window(today().add_days(-3), today().add_days(3)).unwrap(),
+    ];
+    for q in 1..=4 {
+        periods.push(Period::quarter(year, q).unwrap());
+    }
+    let mut agencies: Vec<Option<i64>> = facts.iter().map(|(a, _)| Some(*a)).collect();
+    agencies.sort();
+    agencies.dedup();
+    agencies.push(None);
+    for agency in agencies {
+        let scope = ReportScope {
+            deciding_agency: agency,
+            ..ReportScope::default()
+        };
+        for &period in &periods {
+            let mut rows: BTreeMap<(LevelOrder, String), RowSums> = BTreeMap::new();
+            for ((_, sector, level), sums) in db.row_sums(period, now, &scope).await.unwrap() {
+                let level = LevelOrder::of(Level::from_code(&level).unwrap());
+                rows.entry((level, sector)).or_default().add(&sums);
+            }
+            let summed = Bieu06::from_sums(
+                period,
+                rows.into_iter().map(|((l, s), r)| ((l.level(), s), r)),
+            );
+            let tallied = Bieu06::tally(
+                period,
+                facts
+                    .iter()
+                    .filter(|(a, _)| agency.is_none_or(|x| x == *a))
+                    .map(|(_, f)| f),
+                now,
+            );
+            assert!(summed.check().is_ok(), "{period:?} {agency:?}");
+            assert_eq!(summed, tallied, "{period:?} {agency:?}");
+        }
     }
 }
 
@@ -246,6 +300,7 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("Kỳ 7 không có"));
+    counters_agree(&p.app.db).await;
 }
 
 /// Moves a dossier's due date back (its row and its state alike), as if received long ago.
@@ -345,4 +400,5 @@ async fn the_late_list_says_where_the_time_was_lost(backend: Backend) {
     assert!(page.contains("id=\"late-count\">1<"), "{page}");
     let (status, _) = p.get(&desk, &format!("/api/v1/reports/late?{query}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    counters_agree(&p.app.db).await;
 }
