@@ -2,6 +2,7 @@
 
 pub mod catalogue_xlsx;
 pub mod charts;
+pub mod dashboard;
 pub mod forms;
 pub mod pdf;
 pub mod reports;

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 mod auth;
 pub mod catalogue;
+mod dashboard;
 mod dossiers;
 mod download;
 mod due;

@@ -120,7 +120,10 @@ pub(crate) struct Request<'a> {
 
 /// The dossiers a report covers, and its title: the scope in words, signed by the agency
 /// reported on, the provincial committee (the whole province) or the reader's own agency.
-async fn scope(state: &AppState, r: &Request<'_>) -> Result<(ReportScope, ReportTitle), Problem> {
+pub(crate) async fn scope(
+    state: &AppState,
+    r: &Request<'_>,
+) -> Result<(ReportScope, ReportTitle), Problem> {
     let today = now().local_date().to_string();
     let reach = r.reach;
     let mut scope = ReportScope {
@@ -189,7 +192,7 @@ async fn scope(state: &AppState, r: &Request<'_>) -> Result<(ReportScope, Report
 }
 
 /// A sector's name by code, as the catalogue in force has it.
-async fn sector_names(state: &AppState) -> Result<impl Fn(&str) -> String, Problem> {
+pub(crate) async fn sector_names(state: &AppState) -> Result<impl Fn(&str) -> String, Problem> {
     let loaded = state
         .catalogue
         .current(&state.db, &now().local_date().to_string())

@@ -407,6 +407,7 @@ async fn every_role_reaches_exactly_its_pages(backend: Backend) {
         ("/can-bo/so-theo-doi", READ),
         ("/can-bo/bao-cao", REPORTS),
         ("/can-bo/bao-cao/tre-han", REPORTS),
+        ("/can-bo/bao-cao/tong-quan", REPORTS),
         ("/can-bo/thu-tuc/moi", CATALOGUE),
         ("/can-bo/thu-tuc/han-cong-bo", CATALOGUE),
         ("/can-bo/thu-tuc/nhap-xuat", CATALOGUE),

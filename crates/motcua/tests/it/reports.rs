@@ -232,6 +232,15 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
     let cells: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
     assert!(cells.iter().any(|c| c == "TỔNG CỘNG"));
     assert!(cells.iter().any(|c| c == "Từ kỳ trước chuyển qua"));
+    let csv = libreoffice_reads(
+        &p.app
+            .get_as(&leader, &format!("{window}&format=xlsx"))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert!(csv.contains("TỔNG CỘNG,3,1,2,0,1"), "{csv}");
     let response = p.app.get_as(&leader, &format!("{window}&format=pdf")).await;
     assert_eq!(response.headers()["content-type"], "application/pdf");
     let dir = tempfile::tempdir().unwrap();
@@ -300,7 +309,114 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("Kỳ 7 không có"));
+    dashboard_shows_the_same_figures(&p, &leader, &desk).await;
     counters_agree(&p.app.db).await;
+}
+
+/// The first sheet of a workbook as LibreOffice reads it (CSV): proof that the file is valid
+/// for a real spreadsheet program, not only for the library that wrote it.
+pub fn libreoffice_reads(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("book.xlsx");
+    std::fs::write(&file, bytes).unwrap();
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.path().join("profile").display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+        ])
+        .arg("--outdir")
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("LibreOffice (soffice) is installed");
+    std::fs::read_to_string(dir.path().join("book.csv"))
+        .unwrap_or_else(|e| panic!("LibreOffice could not read the workbook: {e}; {out:?}"))
+}
+
+/// The names of the parts of a zip file (an XLSX), from its central directory.
+fn zip_parts(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 46 <= bytes.len() {
+        if bytes[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            let len = u16::from_le_bytes([bytes[i + 28], bytes[i + 29]]) as usize;
+            out.push(String::from_utf8_lossy(&bytes[i + 46..i + 46 + len]).into_owned());
+            i += 46 + len;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The dashboard and the public page over today: the figures of Biểu 06 above (three received,
+/// one resolved on time, none overdue), SVG charts, a workbook with native charts, a PDF.
+async fn dashboard_shows_the_same_figures(p: &Province, leader: &str, desk: &str) {
+    let day = today().vn();
+    let query = format!("ky=window&tu={day}&den={day}");
+    let page = p
+        .app
+        .get_as(leader, &format!("/can-bo/bao-cao/tong-quan?{query}"))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    for wanted in [
+        "id=\"figure-received\">3<",
+        "id=\"figure-resolved\">1<",
+        "id=\"figure-on-time\">100%<",
+        "id=\"figure-online\">33,3%<",
+        "id=\"figure-overdue\">0<",
+        "<svg",
+        "Tỷ lệ giải quyết trước hạn, đúng hạn theo cơ quan",
+        "100% · 1 hồ sơ",
+    ] {
+        assert!(page.contains(wanted), "{wanted}: {page}");
+    }
+    let response = p
+        .app
+        .get_as(desk, &format!("/can-bo/bao-cao/tong-quan?{query}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // The public page needs no sign-in and shows the whole province.
+    let public = p.app.get(&format!("/cong-khai?{query}")).await;
+    assert_eq!(public.status(), StatusCode::OK);
+    let public = public.text().await.unwrap();
+    assert!(public.contains("id=\"figure-received\">3<"), "{public}");
+    assert!(!public.contains("/can-bo/bao-cao/tre-han"), "{public}");
+    let bad = p.app.get("/cong-khai?ky=quarter&so=7&nam=2026").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("Kỳ 7 không có"));
+
+    // The workbook: a native chart on each of its five sheets, and LibreOffice reads it.
+    let xlsx = p
+        .app
+        .get_as(
+            leader,
+            &format!("/can-bo/bao-cao/tong-quan?{query}&dinh-dang=xlsx"),
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let charts = zip_parts(&xlsx)
+        .iter()
+        .filter(|n| n.starts_with("xl/charts/chart"))
+        .count();
+    assert_eq!(charts, 5);
+    let csv = libreoffice_reads(&xlsx);
+    assert!(csv.contains("Tỷ lệ đúng hạn (%)"), "{csv}");
+    assert!(csv.contains("Tổng cộng,3,1,1,0,100"), "{csv}");
+    let pdf = p
+        .app
+        .get(&format!("/cong-khai?{query}&dinh-dang=pdf"))
+        .await;
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
 }
 
 /// Moves a dossier's due date back (its row and its state alike), as if received long ago.

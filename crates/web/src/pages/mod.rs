@@ -11,6 +11,7 @@ mod admin_staff;
 mod admin_units;
 mod applicant;
 mod calendar;
+mod dashboard;
 mod desk_register;
 mod dossiers;
 mod home;
@@ -155,6 +156,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/can-bo/so-theo-doi", get(desk_register::show))
         .route("/can-bo/bao-cao", get(reports::show))
         .route("/can-bo/bao-cao/tre-han", get(reports::late))
+        .route("/can-bo/bao-cao/tong-quan", get(dashboard::staff))
+        .route("/cong-khai", get(dashboard::public))
         .route("/can-bo/thu-tuc", get(admin_catalogue::list))
         .route(
             "/can-bo/thu-tuc/moi",

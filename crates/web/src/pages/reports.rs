@@ -38,6 +38,17 @@ pub(crate) struct ReportQuery {
     format: Option<String>,
 }
 
+impl ReportQuery {
+    /// The agency's identifier chosen, if any.
+    pub(super) fn agency(&self) -> Option<&str> {
+        self.agency.as_deref()
+    }
+
+    pub(super) fn format(&self) -> Option<&str> {
+        self.format.as_deref()
+    }
+}
+
 const KINDS: [(&str, &str); 5] = [
     ("quarter", "Quý"),
     ("month", "Tháng"),
@@ -48,17 +59,17 @@ const KINDS: [(&str, &str); 5] = [
 
 /// The form as typed (kept on screen), and the query that shows the same report again.
 pub(crate) struct ReportForm {
-    kinds: Vec<Choice>,
-    year: String,
-    number: String,
-    from: String,
-    to: String,
-    agencies: Vec<Choice>,
-    query: String,
+    pub(super) kinds: Vec<Choice>,
+    pub(super) year: String,
+    pub(super) number: String,
+    pub(super) from: String,
+    pub(super) to: String,
+    pub(super) agencies: Vec<Choice>,
+    pub(super) query: String,
 }
 
 /// The form's values (the current official quarter by default) and the period they ask for.
-async fn form(
+pub(super) async fn form(
     state: &AppState,
     reach: &Reach,
     q: &ReportQuery,
@@ -151,7 +162,7 @@ async fn form(
 }
 
 /// A problem's first reason, for the page.
-fn reason(p: &Problem) -> String {
+pub(super) fn reason(p: &Problem) -> String {
     p.errors
         .first()
         .map(|e| e.reason.clone())
@@ -159,7 +170,7 @@ fn reason(p: &Problem) -> String {
         .unwrap_or(p.title.clone())
 }
 
-fn status(error: &Option<String>) -> StatusCode {
+pub(super) fn status(error: &Option<String>) -> StatusCode {
     if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
