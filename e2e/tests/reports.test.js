@@ -59,3 +59,43 @@ test("a leader opens the quarter's Biểu 06, checks it adds up and exports it",
   assert.equal(await page.inputValue("#tu"), "31/03/2026");
   assert.deepEqual(page.problems, []);
 });
+
+test("a leader reads the dashboard's charts and a citizen the public page", async () => {
+  const page = await openPage(ctx.browser);
+  await signIn(page, ctx.server, "lanhdao.minhson");
+  await page.click("nav >> text=Báo cáo");
+  await page.waitForSelector("#bieu06");
+  const bieu06Received = number(await page.textContent("#bieu06 tbody tr:last-child td.num"));
+  // The dashboard of the same quarter shows the same total, and its charts say their numbers.
+  await page.goto(new URL("/can-bo/bao-cao/tong-quan", page.url()).toString());
+  await page.waitForSelector("#figures");
+  assert.equal(number(await page.textContent("#figure-received")), bieu06Received);
+  const onTime = await page.textContent("#figure-on-time");
+  assert.match(onTime, /%$/);
+  const agencyChart = page.locator("svg[aria-labelledby='by-agency-title']");
+  assert.equal(await agencyChart.count(), 1);
+  assert.match(await agencyChart.locator("desc").textContent(), /%/);
+  assert.ok((await page.$$("section.chart svg")).length >= 6);
+  await screenshot(page, "report-dashboard");
+  const xlsx = await page.request.get(new URL(await page.getAttribute("#dashboard-xlsx", "href"), page.url()).toString());
+  assert.match(xlsx.headers()["content-type"], /spreadsheetml/);
+  const file = join(artifacts, "report-dashboard.xlsx");
+  writeFileSync(file, await xlsx.body());
+  assert.deepEqual(page.problems, []);
+
+  // The public page: no sign-in, the whole province, from the menu.
+  const visitor = await openPage(ctx.browser);
+  await visitor.goto(ctx.server.base + "/");
+  await visitor.click("nav >> text=Công khai kết quả");
+  await visitor.waitForSelector("#figures");
+  assert.ok(number(await visitor.textContent("#figure-received")) >= bieu06Received);
+  assert.equal(await visitor.locator("a[href^='/can-bo/bao-cao/tre-han']").count(), 0);
+  await screenshot(visitor, "public-transparency");
+  // A period that does not exist is refused in Vietnamese.
+  await visitor.selectOption("#ky", "quarter");
+  await visitor.fill("#so", "7");
+  await visitor.click("#show-report");
+  await visitor.waitForSelector("#error");
+  assert.match(await visitor.textContent("#error"), /Kỳ 7 không có/);
+  assert.deepEqual(visitor.problems, []);
+});
