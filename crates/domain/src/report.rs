@@ -132,6 +132,8 @@ pub struct Facts {
     pub due: Option<i64>,
     /// A second supplement request made it late whatever the dates.
     pub counts_late: bool,
+    /// Received with every document scanned or uploaded.
+    pub digitised: bool,
 }
 
 /// Columns (3) to (13) of a row.
@@ -154,6 +156,8 @@ pub struct Counts {
     pub in_progress: u64,
     pub within_time: u64,
     pub overdue: u64,
+    /// Not a column of Biểu 06: of (4) + (5), how many came with every document digitised.
+    pub digitised: u64,
 }
 
 /// Which invariant of Biểu 06 a row breaks.
@@ -174,6 +178,7 @@ impl Counts {
         self.in_progress += o.in_progress;
         self.within_time += o.within_time;
         self.overdue += o.overdue;
+        self.digitised += o.digitised;
     }
 
     /// Columns (3) to (13), in order.
@@ -229,10 +234,15 @@ impl Counts {
         self.received += 1;
         if f.received_at < start {
             self.carried += 1;
-        } else if f.online {
-            self.online += 1;
         } else {
-            self.counter_post += 1;
+            if f.online {
+                self.online += 1;
+            } else {
+                self.counter_post += 1;
+            }
+            if f.digitised {
+                self.digitised += 1;
+            }
         }
         match f.resolved() {
             Some((finished, outcome)) if finished < end => {
@@ -284,6 +294,7 @@ impl Counts {
             // Counters that disagree show here as a broken invariant, not as a wrapped number.
             within_time: in_progress.saturating_sub(overdue),
             overdue,
+            digitised: n(through.received_digitised - before.received_digitised),
         }
     }
 }
@@ -293,6 +304,8 @@ impl Counts {
 pub enum Mark {
     ReceivedOnline,
     ReceivedOther,
+    /// Received with every document digitised (besides its channel's mark).
+    ReceivedDigitised,
     Early,
     OnTime,
     Late,
@@ -307,6 +320,7 @@ pub enum Mark {
 pub struct Tally {
     pub received_online: i64,
     pub received_other: i64,
+    pub received_digitised: i64,
     pub early: i64,
     pub on_time: i64,
     pub late: i64,
@@ -319,6 +333,7 @@ impl Tally {
         *match mark {
             Mark::ReceivedOnline => &mut self.received_online,
             Mark::ReceivedOther => &mut self.received_other,
+            Mark::ReceivedDigitised => &mut self.received_digitised,
             Mark::Early => &mut self.early,
             Mark::OnTime => &mut self.on_time,
             Mark::Late => &mut self.late,
@@ -328,10 +343,11 @@ impl Tally {
     }
 
     /// The sums in a fixed order, as the counters store them.
-    pub fn values(&self) -> [i64; 7] {
+    pub fn values(&self) -> [i64; 8] {
         [
             self.received_online,
             self.received_other,
+            self.received_digitised,
             self.early,
             self.on_time,
             self.late,
@@ -340,15 +356,16 @@ impl Tally {
         ]
     }
 
-    pub fn from_values(v: [i64; 7]) -> Tally {
+    pub fn from_values(v: [i64; 8]) -> Tally {
         Tally {
             received_online: v[0],
             received_other: v[1],
-            early: v[2],
-            on_time: v[3],
-            late: v[4],
-            overdue_from: v[5],
-            overdue_until: v[6],
+            received_digitised: v[2],
+            early: v[3],
+            on_time: v[4],
+            late: v[5],
+            overdue_from: v[6],
+            overdue_until: v[7],
         }
     }
 
@@ -366,7 +383,7 @@ impl Tally {
     }
 
     pub fn is_zero(&self) -> bool {
-        self.values() == [0; 7]
+        self.values() == [0; 8]
     }
 }
 
@@ -416,6 +433,9 @@ impl Facts {
                 Mark::ReceivedOther
             },
         )];
+        if self.digitised {
+            out.push((received, Mark::ReceivedDigitised));
+        }
         if let Some((finished, outcome)) = self.resolved() {
             let finished = Instant(finished).local_date();
             out.push((
@@ -574,13 +594,25 @@ fn percent(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// Points of a thresholded indicator (DOMAIN §7): all of `max` once the ratio reaches its
+/// target, else in proportion.
+fn thresholded(ratio: f64, target: f64, max: f64) -> f64 {
+    if ratio >= target {
+        max
+    } else {
+        ratio * max / target
+    }
+}
+
 /// The Decision 766 indicators Biểu 06's figures give (DOMAIN §7): progress (20 points, the
-/// share resolved early or on time), the online share of what was received, and the part of
-/// satisfaction that lateness decides (100% − late %; the complaints share is not recorded yet,
-/// so the figure is an upper bound and scores no points).
+/// share resolved early or on time), the online share of what was received, digitised dossiers
+/// (4 points, target 80%), and the part of satisfaction that lateness decides (100% − late %;
+/// the complaints share is not recorded yet, so the figure is an upper bound and scores no
+/// points).
 pub fn indicators(total: &Counts) -> Vec<Indicator> {
     let on_time = percent(total.early + total.on_time, total.resolved);
     let online = percent(total.online, total.online + total.counter_post);
+    let digitised = percent(total.digitised, total.online + total.counter_post);
     let late = percent(total.late, total.resolved);
     vec![
         Indicator {
@@ -594,6 +626,12 @@ pub fn indicators(total: &Counts) -> Vec<Indicator> {
             formula: "(4) / ((4) + (5))",
             ratio: online,
             points: None,
+        },
+        Indicator {
+            name: "Số hóa hồ sơ",
+            formula: "hồ sơ tiếp nhận có mọi giấy tờ được quét hoặc tải lên / ((4) + (5)); mục tiêu 80%, tối đa 4 điểm",
+            ratio: digitised,
+            points: Some((thresholded(digitised, 80.0, 4.0), 4.0)),
         },
         Indicator {
             name: "Mức độ hài lòng (phần do trễ hạn), chưa trừ tỷ lệ phản ánh",
@@ -663,6 +701,7 @@ mod tests {
             outcome: None,
             due: Some(due),
             counts_late: false,
+            digitised: false,
         }
     }
 
@@ -722,6 +761,7 @@ mod tests {
                 in_progress: 3,
                 within_time: 2,
                 overdue: 1,
+                digitised: 0,
             }
         );
     }
@@ -757,12 +797,21 @@ mod tests {
             in_progress: 2,
             within_time: 2,
             overdue: 0,
+            digitised: 6,
         };
         let i = indicators(&total);
         assert_eq!(i[0].ratio, 75.0);
         assert_eq!(i[0].points, Some((15.0, 20.0)));
         assert!((i[1].ratio - 100.0 / 3.0).abs() < 1e-9);
-        assert_eq!(i[2].ratio, 75.0);
+        // 6 of 9 digitised: 66.7% of the 80% target scores 3.33 of 4 points; 8 of 9 scores all.
+        assert!((i[2].ratio - 200.0 / 3.0).abs() < 1e-9);
+        assert!((i[2].points.unwrap().0 - 10.0 / 3.0).abs() < 1e-9);
+        let more = Counts {
+            digitised: 8,
+            ..total
+        };
+        assert_eq!(indicators(&more)[2].points, Some((4.0, 4.0)));
+        assert_eq!(i[3].ratio, 75.0);
     }
 
     #[test]
@@ -799,8 +848,9 @@ mod tests {
             0..40i64,
             proptest::option::of(0..3u8),
             any::<bool>(),
+            any::<bool>(),
         )
-            .prop_map(move |(sector, online, r, f, d, o, late)| Facts {
+            .prop_map(move |(sector, online, r, f, d, o, late, digitised)| Facts {
                 sector: format!("S{sector}"),
                 level: if sector % 2 == 0 {
                     Level::Province
@@ -813,6 +863,7 @@ mod tests {
                 outcome: o.map(|o| [Finished::Early, Finished::OnTime, Finished::Late][o as usize]),
                 due: Some(base + r * day / 2 + d * day / 3),
                 counts_late: late,
+                digitised,
             })
     }
 

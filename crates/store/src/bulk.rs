@@ -34,8 +34,8 @@ const DOSSIER_INSERT: &str = "INSERT INTO dossiers (code, lookup_hash, created_b
    procedure_code, procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
    stage, step, assignee, applicant_name, applicant_id_number, applicant_login, submitted_at,
    received_at, due_at, step_due_at, paused_since, finished_at, outcome, version, state,
-   last_hash, updated_at, counts_late) VALUES ";
-const DOSSIER_COLUMNS: usize = 29;
+   last_hash, updated_at, counts_late, digitised) VALUES ";
+const DOSSIER_COLUMNS: usize = 30;
 
 const EVENT_INSERT: &str = "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor,
    actor_role, prev_hash, hash) VALUES ";
@@ -133,7 +133,8 @@ impl Tx {
                         .bind(p.state)
                         .bind(hashes.last().expect("at least one event"))
                         .bind(now)
-                        .bind(i64::from(p.counts_late));
+                        .bind(i64::from(p.counts_late))
+                        .bind(i64::from(p.digitised));
                 }
                 q.fetch_all(&mut *conn).await?
             });

@@ -48,6 +48,8 @@ pub struct Projection<'a> {
     pub outcome: Option<&'a str>,
     /// A second supplement request made it late whatever its dates.
     pub counts_late: bool,
+    /// Received with every document scanned or uploaded.
+    pub digitised: bool,
     pub version: i64,
     pub state: &'a str,
 }
@@ -137,6 +139,7 @@ impl<'a> Projection<'a> {
                 motcua_calendar::Finished::Late => "late",
             }),
             counts_late: d.counts_late,
+            digitised: d.digitised,
             version: d.version,
             state,
         }
@@ -152,6 +155,7 @@ impl Projection<'_> {
             outcome: outcome_of(self.outcome),
             due_at: self.due_at,
             counts_late: self.counts_late,
+            digitised: self.digitised,
         }
     }
 }
@@ -682,9 +686,9 @@ impl Tx {
                    procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
                    stage, step, assignee, applicant_name, applicant_id_number, applicant_login,
                    submitted_at, received_at, due_at, step_due_at, paused_since, finished_at, outcome,
-                   version, state, last_hash, updated_at, counts_late)
+                   version, state, last_hash, updated_at, counts_late, digitised)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
+                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
                  RETURNING {DOSSIER_COLUMNS}"
         );
         let row: DossierRow = on_tx!(self, |conn| {
@@ -718,6 +722,7 @@ impl Tx {
                 .bind(&last)
                 .bind(now)
                 .bind(i64::from(p.counts_late))
+                .bind(i64::from(p.digitised))
                 .fetch_one(&mut *conn)
                 .await?;
             dossier_row!(r)
@@ -768,7 +773,7 @@ impl Tx {
                 "UPDATE dossiers SET stage = $3, step = $4, assignee = $5, applicant_name = $6,
                    applicant_id_number = $7, received_at = $8, due_at = $9, step_due_at = $10,
                    paused_since = $11, finished_at = $12, outcome = $13, version = $14, state = $15,
-                   last_hash = $16, updated_at = $17, counts_late = $18
+                   last_hash = $16, updated_at = $17, counts_late = $18, digitised = $19
                  WHERE id = $1 AND version = $2",
             )
             .bind(dossier_id)
@@ -789,6 +794,7 @@ impl Tx {
             .bind(&last)
             .bind(now_micros())
             .bind(i64::from(p.counts_late))
+            .bind(i64::from(p.digitised))
             .execute(&mut *conn)
             .await?
             .rows_affected()

@@ -64,7 +64,7 @@ pub(crate) struct Group {
 
 /// The columns of `dossiers` a dossier's counters follow from, in this order.
 pub(crate) const FACT_COLUMNS: &str = "sector, level, channel, desk_agency_id, \
-     deciding_agency_id, received_at, finished_at, outcome, due_at, counts_late";
+     deciding_agency_id, received_at, finished_at, outcome, due_at, counts_late, digitised";
 
 /// A dossier's group and facts; `None` before it is received (it counts nowhere yet).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +108,7 @@ where
             outcome: outcome_of(outcome.as_deref()),
             due_at: r.try_get(at + 8)?,
             counts_late: r.try_get::<i64, _>(at + 9)? != 0,
+            digitised: r.try_get::<i64, _>(at + 10)? != 0,
         },
     ))
 }
@@ -124,6 +125,7 @@ impl Part {
                 outcome: d.outcome,
                 due: d.due_at,
                 counts_late: d.counts_late,
+                digitised: d.digitised,
             },
             group,
         })
@@ -138,6 +140,7 @@ pub(crate) struct Dates {
     pub outcome: Option<Finished>,
     pub due_at: Option<i64>,
     pub counts_late: bool,
+    pub digitised: bool,
 }
 
 /// Changes to counter rows, summed before they are written.
@@ -175,7 +178,7 @@ impl Changes {
     }
 }
 
-/// Counter rows per statement: 13 parameters each, within SQLite's 32,766.
+/// Counter rows per statement: 14 parameters each, within SQLite's 32,766.
 const COUNTER_ROWS: usize = 2_000;
 
 impl Tx {
@@ -189,18 +192,20 @@ impl Tx {
         for chunk in rows.chunks(COUNTER_ROWS) {
             let sql = format!(
                 "INSERT INTO report_counts (span, bucket, deciding_agency_id, desk_agency_id,
-                   sector, level, received_online, received_other, early, on_time, late,
-                   overdue_from, overdue_until) VALUES {}
+                   sector, level, received_online, received_other, received_digitised, early,
+                   on_time, late, overdue_from, overdue_until) VALUES {}
                  ON CONFLICT (span, bucket, deciding_agency_id, desk_agency_id, sector, level)
                  DO UPDATE SET
                    received_online = report_counts.received_online + excluded.received_online,
                    received_other = report_counts.received_other + excluded.received_other,
+                   received_digitised =
+                     report_counts.received_digitised + excluded.received_digitised,
                    early = report_counts.early + excluded.early,
                    on_time = report_counts.on_time + excluded.on_time,
                    late = report_counts.late + excluded.late,
                    overdue_from = report_counts.overdue_from + excluded.overdue_from,
                    overdue_until = report_counts.overdue_until + excluded.overdue_until",
-                placeholders(self.backend(), chunk.len(), 13)
+                placeholders(self.backend(), chunk.len(), 14)
             );
             on_tx!(self, |conn| {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == 1);
@@ -244,6 +249,7 @@ pub struct OpenRow {
 
 /// PostgreSQL sums BIGINTs as NUMERIC: cast back.
 const SUMS: &str = "CAST(SUM(received_online) AS BIGINT), CAST(SUM(received_other) AS BIGINT), \
+     CAST(SUM(received_digitised) AS BIGINT), \
      CAST(SUM(early) AS BIGINT), CAST(SUM(on_time) AS BIGINT), CAST(SUM(late) AS BIGINT), \
      CAST(SUM(overdue_from) AS BIGINT), CAST(SUM(overdue_until) AS BIGINT)";
 
@@ -253,7 +259,7 @@ where
     usize: sqlx::ColumnIndex<R>,
     for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
-    let mut v = [0i64; 7];
+    let mut v = [0i64; 8];
     for (i, slot) in v.iter_mut().enumerate() {
         *slot = r.try_get::<Option<i64>, _>(at + i)?.unwrap_or(0);
     }

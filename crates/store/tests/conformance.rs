@@ -868,6 +868,7 @@ fn projection(
         finished_at: None,
         outcome: None,
         counts_late: false,
+        digitised: false,
         version,
         state: "{}",
     }

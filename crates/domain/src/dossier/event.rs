@@ -75,6 +75,11 @@ fn one() -> u32 {
 }
 
 impl Application {
+    /// Every document handed in has a scan or an upload (and there is at least one).
+    pub fn is_digitised(&self) -> bool {
+        !self.components.is_empty() && self.components.iter().all(|c| !c.files.is_empty())
+    }
+
     /// Adds documents handed in later (a supplement) to those of the same name, or as new ones.
     pub fn add_components(&mut self, more: &[ReceivedComponent]) {
         for c in more {

@@ -150,6 +150,10 @@ pub struct Dossier {
     pub extended: bool,
     /// A second supplement request makes it count as late whatever the dates.
     pub counts_late: bool,
+    /// Every document it was received with was scanned or uploaded (Decision 766's digitised
+    /// dossiers), judged once at receipt.
+    #[serde(default)]
+    pub digitised: bool,
     pub finished_at: Option<i64>,
     pub outcome: Option<Finished>,
 }
@@ -180,6 +184,7 @@ impl Dossier {
             supplements: 0,
             extended: false,
             counts_late: false,
+            digitised: false,
             finished_at: None,
             outcome: None,
         })
@@ -204,6 +209,7 @@ impl Dossier {
             } => {
                 self.stage = Stage::Received;
                 self.received_at = Some(at);
+                self.digitised = self.application.is_digitised();
                 self.due = Some(*due);
                 self.step = 0;
                 self.step_due = Some(*first_step_due);

@@ -674,6 +674,7 @@ async fn verify_names_an_event_altered_in_the_database() {
             finished_at: None,
             outcome: None,
             counts_late: false,
+            digitised: false,
             version: 2,
             state: "{}",
         },

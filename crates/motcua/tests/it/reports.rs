@@ -112,10 +112,29 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
     let citizen = p.cookie("0912345678").await;
     let components = ["Tờ khai đăng ký khai sinh"];
 
-    // Two at the counter, one online; one of the counter ones decided the same day.
+    // Two at the counter, one online; one of the counter ones decided the same day. The first
+    // is received with its document scanned: digitised.
+    let scan = p
+        .app
+        .client
+        .post(p.app.url("/api/v1/files"))
+        .header("origin", &p.app.base)
+        .header("cookie", &desk)
+        .header("content-type", "application/pdf")
+        .body(b"%PDF-1.4\n% to khai da quet\n".to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
     let mut codes = Vec::new();
-    for _ in 0..2 {
-        let body = json!({"action": "receive", "channel": "counter", "application": application(&components)});
+    for i in 0..2 {
+        let mut scanned = application(&components);
+        if i == 0 {
+            scanned["components"][0]["files"] = json!([scan["sha256"]]);
+        }
+        let body = json!({"action": "receive", "channel": "counter", "application": scanned});
         let (status, d) = p
             .post(&desk, "/api/v1/dossiers", &body.to_string(), None)
             .await;
@@ -177,6 +196,17 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
         "{report}"
     );
     assert_eq!(n("early") + n("on_time"), 1, "{report}");
+    // One of the three received was digitised: a third of the 80% target's 4 points.
+    let digitised = &report["indicators"][2];
+    assert_eq!(digitised["name"], "Số hóa hồ sơ", "{report}");
+    assert!(
+        (digitised["ratio"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-6,
+        "{report}"
+    );
+    assert!(
+        (digitised["points"].as_f64().unwrap() - 5.0 / 3.0).abs() < 1e-6,
+        "{report}"
+    );
     let labels: Vec<&str> = report["lines"]
         .as_array()
         .unwrap()

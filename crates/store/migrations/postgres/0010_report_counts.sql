@@ -12,6 +12,7 @@ CREATE TABLE report_counts (
     level TEXT NOT NULL,
     received_online BIGINT NOT NULL,
     received_other BIGINT NOT NULL,
+    received_digitised BIGINT NOT NULL,
     early BIGINT NOT NULL,
     on_time BIGINT NOT NULL,
     late BIGINT NOT NULL,
@@ -25,6 +26,17 @@ CREATE TABLE report_counts (
 -- without parsing the state (1 or 0).
 ALTER TABLE dossiers ADD COLUMN counts_late BIGINT NOT NULL DEFAULT 0;
 UPDATE dossiers SET counts_late = 1 WHERE state LIKE '%"counts_late":true%';
+
+-- Received with every document scanned or uploaded (Decision 766's digitised dossiers), judged
+-- at receipt (1 or 0); for the dossiers already here, from the documents they hold.
+ALTER TABLE dossiers ADD COLUMN digitised BIGINT NOT NULL DEFAULT 0;
+UPDATE dossiers SET digitised = 1
+WHERE received_at IS NOT NULL
+  AND jsonb_array_length(state::jsonb -> 'application' -> 'components') > 0
+  AND NOT EXISTS (
+    SELECT 1 FROM jsonb_array_elements(state::jsonb -> 'application' -> 'components') AS c
+    WHERE jsonb_array_length(COALESCE(c -> 'files', '[]'::jsonb)) = 0
+  );
 
 -- Reports judge what is open now by group.
 CREATE INDEX dossiers_open ON dossiers (received_at) WHERE finished_at IS NULL;

@@ -59,6 +59,19 @@ pub(crate) struct Bieu06View {
     period: String,
     scope: String,
     lines: Vec<Bieu06Line>,
+    /// The Decision 766 indicators the figures give, each with its formula.
+    indicators: Vec<IndicatorView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct IndicatorView {
+    name: String,
+    formula: String,
+    /// Per cent.
+    ratio: f64,
+    /// Points scored, where the decision gives them.
+    points: Option<f64>,
+    max_points: Option<f64>,
 }
 
 fn date(field: &str, text: Option<&str>) -> Result<Option<Date>, Problem> {
@@ -256,6 +269,16 @@ pub(crate) fn view(r: &reports::Report) -> Bieu06View {
                     within_time: c.within_time,
                     overdue: c.overdue,
                 }
+            })
+            .collect(),
+        indicators: motcua_domain::report::indicators(&r.report.total())
+            .into_iter()
+            .map(|i| IndicatorView {
+                name: i.name.into(),
+                formula: i.formula.into(),
+                ratio: i.ratio,
+                points: i.points.map(|p| p.0),
+                max_points: i.points.map(|p| p.1),
             })
             .collect(),
     }
