@@ -6,7 +6,7 @@
 use motcua_calendar::Instant;
 pub use rust_xlsxwriter::XlsxError;
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartType, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    Chart, ChartDataLabel, ChartType, Format, FormatBorder, Workbook, Worksheet,
 };
 
 use crate::charts::{self, Bar, Part, Series, percent};
@@ -384,12 +384,7 @@ pub fn dashboard_pdf(d: &Dashboard) -> Vec<u8> {
 pub fn dashboard_xlsx(d: &Dashboard) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin);
+    let header = crate::reports::header_format();
     let text = Format::new().set_border(FormatBorder::Thin);
     let whole = Format::new()
         .set_border(FormatBorder::Thin)
@@ -560,31 +555,10 @@ mod tests {
     }
 
     #[test]
-    fn the_workbook_has_a_native_chart_per_sheet() {
+    fn the_workbook_opens() {
+        // Its charts and cells are checked end to end (LibreOffice reads it) in the HTTP tests.
         let bytes = dashboard_xlsx(&sample()).unwrap();
-        // An XLSX is a zip: each chart is a part of its own.
-        let names = zip_names(&bytes);
-        let charts = names
-            .iter()
-            .filter(|n| n.starts_with("xl/charts/chart"))
-            .count();
-        assert_eq!(charts, 5, "{names:?}");
-    }
-
-    /// The names in a zip's central directory.
-    fn zip_names(bytes: &[u8]) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i + 46 <= bytes.len() {
-            if bytes[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
-                let len = u16::from_le_bytes([bytes[i + 28], bytes[i + 29]]) as usize;
-                out.push(String::from_utf8_lossy(&bytes[i + 46..i + 46 + len]).into_owned());
-                i += 46 + len;
-            } else {
-                i += 1;
-            }
-        }
-        out
+        assert!(bytes.starts_with(b"PK"));
     }
 
     #[test]

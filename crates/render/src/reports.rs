@@ -158,17 +158,22 @@ pub fn bieu06_pdf(title: &ReportTitle, lines: &[Line]) -> Vec<u8> {
     doc.finish()
 }
 
+/// The header cells of the report workbooks: bold, wrapped, centred, framed.
+pub(crate) fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+}
+
 pub fn bieu06_xlsx(title: &ReportTitle, lines: &[Line]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name("Bieu 06")?;
     let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin);
+    let header = header_format();
     let text = Format::new().set_border(FormatBorder::Thin);
     let text_bold = text.clone().set_bold();
     let count = Format::new()
