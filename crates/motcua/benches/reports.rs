@@ -110,11 +110,12 @@ fn main() {
 
     println!();
     println!(
-        "{backend}: {} generated dossiers ({} events) opened {} – {}, and the demo's 5,000",
+        "{backend}: {} generated dossiers ({} events) opened {} – {}, and the demo's {}",
         thousands(prepared.dossiers),
         thousands(prepared.events),
         prepared.first,
-        prepared.last
+        prepared.last,
+        thousands(generator::COUNT)
     );
     println!(
         "database on disk: {}; report_counts: {} rows ({} by day, {} by reporting month)",
@@ -145,11 +146,11 @@ fn main() {
     }
     println!(
         "counted: Biểu 06's grand total (3), received in the period or carried over into it; \
-         for the late report, the dossiers listed (at most 5,000)"
+         for the late report, the dossiers listed (at most 5.000)"
     );
     if let Some(quarter) = runs.first() {
         println!(
-            "budget, Biểu 06 for a quarter over 2,000,000 dossiers ≤ {BUDGET_MS:.0} ms: p95 {:.1} ms over {} dossiers, {}",
+            "budget, Biểu 06 for a quarter over 2.000.000 dossiers ≤ {BUDGET_MS:.0} ms: p95 {:.1} ms over {} dossiers, {}",
             quarter.p95,
             thousands(prepared.dossiers + generator::COUNT),
             if quarter.p95 <= BUDGET_MS {
@@ -304,9 +305,9 @@ async fn prepare_database(url: &str, count: usize) -> Prepared {
         if dossiers / PROGRESS > before / PROGRESS {
             let seconds = started.elapsed().as_secs_f64();
             eprintln!(
-                "{:>12} dossiers written, {seconds:.0} s, {:.0} dossiers/s",
+                "{:>12} dossiers written, {seconds:.0} s, {} dossiers/s",
                 thousands(dossiers),
-                dossiers as f64 / seconds
+                thousands((dossiers as f64 / seconds) as usize)
             );
         }
     }
@@ -316,14 +317,14 @@ async fn prepare_database(url: &str, count: usize) -> Prepared {
     let analyzing = t.elapsed();
     let loading = started.elapsed();
     println!(
-        "{} dossiers with {} events over {first} – {last} loaded in {:.1} s: {:.0} dossiers/s, \
-         {:.0} events/s (made in {:.1} s on their own thread, written in {:.1} s, planner \
+        "{} dossiers with {} events over {first} – {last} loaded in {:.1} s: {} dossiers/s, \
+         {} events/s (made in {:.1} s on their own thread, written in {:.1} s, planner \
          statistics {:.1} s; the demo's numbers read before, in {:.1} s)",
         thousands(dossiers),
         thousands(events),
         loading.as_secs_f64(),
-        dossiers as f64 / loading.as_secs_f64(),
-        events as f64 / loading.as_secs_f64(),
+        thousands((dossiers as f64 / loading.as_secs_f64()) as usize),
+        thousands((events as f64 / loading.as_secs_f64()) as usize),
         making.as_secs_f64(),
         writing.as_secs_f64(),
         analyzing.as_secs_f64(),
