@@ -511,6 +511,53 @@ impl Db {
         }))
     }
 
+    /// The events of many dossiers, by dossier, each in order: a query per thousand dossiers.
+    pub async fn events_of_dossiers(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<EventRow>>, StoreError> {
+        type Tuple = (
+            i64,
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            String,
+        );
+        let mut out: std::collections::HashMap<i64, Vec<EventRow>> =
+            std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(1_000) {
+            // Ids are numbers from the database, never text from a request.
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let sql = format!(
+                "SELECT dossier_id, seq, kind, payload, at, actor, actor_role, prev_hash, hash
+                 FROM dossier_events WHERE dossier_id IN ({}) ORDER BY dossier_id, seq",
+                list.join(", ")
+            );
+            let rows: Vec<Tuple> = on_read!(self, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .fetch_all(pool)
+                    .await?
+            });
+            for r in rows {
+                out.entry(r.0).or_default().push(EventRow {
+                    seq: r.1,
+                    kind: r.2,
+                    payload: r.3,
+                    at: r.4,
+                    actor: r.5,
+                    actor_role: r.6,
+                    prev_hash: r.7,
+                    hash: r.8,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn dossier_events(&self, dossier_id: i64) -> Result<Vec<EventRow>, StoreError> {
         type Tuple = (i64, String, String, i64, String, String, String, String);
         let rows: Vec<Tuple> = on_read!(self, |pool| {
@@ -894,10 +941,12 @@ impl Db {
              WHERE received_at IS NOT NULL AND received_at < $1
                AND ((finished_at >= $2 AND finished_at < $1
                      AND (outcome = 'late'
-                       OR (outcome IS NULL AND (state LIKE '%\"counts_late\":true%'
+                       OR (outcome IS NULL AND (counts_late = 1
                          OR (due_at + {VN_OFFSET}) / {DAY} < (finished_at + {VN_OFFSET}) / {DAY}))))
-                 OR ((finished_at IS NULL OR finished_at >= $1) AND stage <> 'stopped'
-                     AND (due_at < $3 OR state LIKE '%\"counts_late\":true%')))"
+                 OR (finished_at IS NULL AND stage <> 'stopped'
+                     AND (due_at < $3 OR counts_late = 1))
+                 OR (finished_at >= $1 AND stage <> 'stopped'
+                     AND (due_at < $3 OR counts_late = 1)))"
         );
         if !scope.narrow(&mut sql) {
             return Ok(Vec::new());

@@ -254,10 +254,27 @@ pub(crate) async fn late(
     let mut agencies: BTreeMap<i64, String> = BTreeMap::new();
     let mut people: BTreeMap<String, String> = BTreeMap::new();
     let mut groups: BTreeMap<(bool, String, String), Vec<LateLine>> = BTreeMap::new();
+    // Thousands of late dossiers share a few procedures: each version is read once, and the
+    // events of all of them in a few queries.
+    let mut procedures: BTreeMap<(String, i64), motcua_domain::catalogue::Procedure> =
+        BTreeMap::new();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut events_of = state.db.events_of_dossiers(&ids).await?;
     for row in rows {
         let loaded = dossiers::unpack(row)?;
-        let procedure = dossiers::procedure_of(state, &loaded.row).await?;
-        let events = dossiers::timeline(state, &loaded.row).await?;
+        let key = (
+            loaded.row.procedure_code.clone(),
+            loaded.row.procedure_version,
+        );
+        if !procedures.contains_key(&key) {
+            let p = dossiers::procedure_of(state, &loaded.row).await?;
+            procedures.insert(key.clone(), p);
+        }
+        let procedure = &procedures[&key];
+        let events = dossiers::unpack_events(
+            &loaded.row.code,
+            events_of.remove(&loaded.row.id).unwrap_or_default(),
+        )?;
         let d = &loaded.dossier;
         let (_, steps) = procedure.workflow_for(&d.application.deciding_agency);
         let step_name = |i: usize| {

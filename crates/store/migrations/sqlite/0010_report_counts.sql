@@ -38,5 +38,7 @@ WHERE received_at IS NOT NULL
     WHERE COALESCE(json_array_length(c.value, '$.files'), 0) = 0
   );
 
--- Reports judge what is open now by group.
+-- Reports judge what is open now by group, and the late list reads what finished in a period or
+-- after it.
 CREATE INDEX dossiers_open ON dossiers (received_at) WHERE finished_at IS NULL;
+CREATE INDEX dossiers_finished ON dossiers (finished_at) WHERE finished_at IS NOT NULL;
