@@ -54,6 +54,37 @@ pub enum Command {
     Catalogue(CatalogueCommand),
     /// Check every dossier's event chain; exits 1 and lists each break if one was altered.
     Verify,
+    /// Measure motcua on a synthetic province: load it into an empty database, serve it in a
+    /// process of its own and put it under load; prints every figure beside its budget.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// How many dossiers: small = 100,000, province = 2,000,000 (over three years, besides the
+    /// demo's 5,000).
+    #[arg(long, value_enum, default_value = "small")]
+    pub scale: Scale,
+    /// A smoke test in under two minutes: 2,000 dossiers, one second per run; every scenario
+    /// runs, no speed is judged.
+    #[arg(long)]
+    pub quick: bool,
+    /// The scenarios to run, comma-separated (default: all): intake, transitions, lookup,
+    /// queue, search, bieu06, late, mixed.
+    #[arg(long, value_name = "LIST")]
+    pub scenarios: Option<String>,
+    /// Seconds each closed-loop run lasts (the mixed workload lasts six times as long).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub seconds: u64,
+    /// Also write the figures as JSON to FILE ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    Small,
+    Province,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::config::Config;
 
 const PROVINCE: &str = include_str!("../../../data/demo/province.toml");
-const CATALOGUE: &str = include_str!("../../../data/demo/catalogue.json");
+pub const CATALOGUE: &str = include_str!("../../../data/demo/catalogue.json");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

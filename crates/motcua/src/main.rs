@@ -1,5 +1,6 @@
 //! The `motcua` binary: configuration, wiring and the command line.
 
+mod bench;
 mod calendar_commands;
 mod cli;
 mod commands;
@@ -87,6 +88,7 @@ fn main() -> ExitCode {
             Some(Command::Demo) => commands::demo(&cli.global).await,
             Some(Command::Catalogue(cmd)) => commands::catalogue(&cli.global, &cmd).await,
             Some(Command::Verify) => commands::verify(&cli.global).await,
+            Some(Command::Bench(args)) => bench::run(&cli.global, &args).await,
             Some(Command::User(cli::UserCommand::Create(args))) => {
                 commands::create_user(&cli.global, &args).await
             }
