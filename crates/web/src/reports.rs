@@ -1,5 +1,6 @@
 //! Reports from the dossiers, within the reader's reach: Biểu 06 for an official period or any
-//! window of days, for the whole reach or one agency (the dossiers it decides). The page and the
+//! window of days, for the whole reach or part of it (the dossiers an agency decides, a desk
+//! received, or the agencies of an administrative unit handle). The page and the
 //! API both come through here.
 
 use motcua_calendar::Date;
@@ -108,14 +109,30 @@ pub(crate) struct Report {
     pub title: ReportTitle,
 }
 
-/// Who asks and about what: the reader's reach and own agency, the period and its name, and an
-/// agency's identifier if one was chosen.
+/// Who asks and about what: the reader's reach and own agency, the period and its name, and
+/// which dossiers of the reach.
 pub(crate) struct Request<'a> {
     pub reach: &'a Reach,
     pub own_agency: Option<i64>,
     pub period: Period,
     pub period_name: String,
+    pub within: Within<'a>,
+}
+
+/// Which dossiers of the reach a report is of, as asked; each part narrows the others.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Within<'a> {
+    /// The identifier of the agency that decides them.
     pub agency: Option<&'a str>,
+    /// The identifier of the agency whose one-stop desk received them.
+    pub desk: Option<&'a str>,
+    /// The code of the administrative unit whose agencies (or those of the units below it)
+    /// decide or received them.
+    pub unit: Option<&'a str>,
+}
+
+fn given(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The dossiers a report covers, and its title: the scope in words, signed by the agency
@@ -131,24 +148,22 @@ pub(crate) async fn scope(
         ..ReportScope::default()
     };
     let all = state.db.agencies_as_of(&today).await?;
-    let scope_name = match r.agency.map(str::trim).filter(|a| !a.is_empty()) {
+    let in_reach = |field: &'static str, identifier: &str, what: &str| {
+        let unknown = || {
+            Problem::invalid(
+                field,
+                format!("Không có {what} mã “{identifier}” trong phạm vi của bạn."),
+            )
+        };
+        all.iter()
+            .find(|a| a.identifier == identifier && reach.contains(Some(a.id)))
+            .ok_or_else(unknown)
+    };
+    let mut scope_name = match given(r.within.agency) {
         Some(identifier) => {
-            let unknown = || {
-                Problem::invalid(
-                    "agency",
-                    format!("Không có cơ quan mã “{identifier}” trong phạm vi của bạn."),
-                )
-            };
-            let a = state
-                .db
-                .agency_by_identifier(identifier, &today)
-                .await
-                .map_err(|_| unknown())?;
-            if !reach.contains(Some(a.id)) {
-                return Err(unknown());
-            }
+            let a = in_reach("agency", identifier, "cơ quan")?;
             scope.deciding_agency = Some(a.id);
-            a.name
+            a.name.clone()
         }
         None => match reach {
             Reach::All => "Toàn tỉnh".to_string(),
@@ -161,6 +176,46 @@ pub(crate) async fn scope(
             _ => "Các cơ quan trong phạm vi theo dõi".to_string(),
         },
     };
+    if let Some(identifier) = given(r.within.desk) {
+        let a = in_reach("desk", identifier, "cơ quan")?;
+        scope.desk_agency = Some(a.id);
+        scope_name.push_str(&format!(" — tiếp nhận tại Bộ phận một cửa: {}", a.name));
+    }
+    if let Some(code) = given(r.within.unit) {
+        let units = state.db.units_as_of(&today).await?;
+        let unit = units.iter().find(|u| u.code == code).ok_or_else(|| {
+            Problem::invalid("unit", format!("Không có đơn vị hành chính mã “{code}”."))
+        })?;
+        // The unit and every unit below it.
+        let mut under = vec![unit.id];
+        let mut i = 0;
+        while i < under.len() {
+            let parent = under[i];
+            under.extend(
+                units
+                    .iter()
+                    .filter(|u| u.parent_id == Some(parent))
+                    .map(|u| u.id),
+            );
+            i += 1;
+        }
+        let ids: Vec<i64> = all
+            .iter()
+            .filter(|a| under.contains(&a.unit_id) && reach.contains(Some(a.id)))
+            .map(|a| a.id)
+            .collect();
+        if ids.is_empty() {
+            return Err(Problem::invalid(
+                "unit",
+                format!(
+                    "Không có cơ quan nào của {} trong phạm vi của bạn.",
+                    unit.name
+                ),
+            ));
+        }
+        scope.agencies = Some(ids);
+        scope_name.push_str(&format!(" — địa bàn: {}", unit.name));
+    }
     let issuer = all
         .iter()
         .find(|a| Some(a.id) == scope.deciding_agency)

@@ -215,6 +215,24 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
         .collect();
     assert_eq!(labels[0], "CẤP XÃ", "{labels:?}");
 
+    // The same day by the desk that received them and by administrative unit: the ward, or the
+    // province above it.
+    for scope in [
+        "desk=H99.31",
+        "unit=99101",
+        "unit=99",
+        "agency=H99.31&desk=H99.31&unit=99101",
+    ] {
+        let (status, narrowed) = p.get(&leader, &format!("{window}&{scope}")).await;
+        assert_eq!(status, StatusCode::OK, "{scope}: {narrowed}");
+        assert_eq!(total(&narrowed)["received"], 3, "{scope}: {narrowed}");
+    }
+    let (_, ward) = p.get(&leader, &format!("{window}&unit=99101")).await;
+    assert!(
+        ward["scope"].as_str().unwrap().contains("Phường Minh Sơn"),
+        "{ward}"
+    );
+
     // A window starting tomorrow carries over the two still open, and not the decided one.
     let tomorrow = day.add_days(1);
     let (_, later) = p
@@ -296,6 +314,9 @@ async fn bieu06_counts_the_dossiers_of_the_period(backend: Backend) {
         ("period=window&from=02/03/2026&to=2026-03-05", "from"),
         ("period=month&year=2026&number=1&format=docx", "format"),
         ("period=month&year=2026&number=1&agency=H99.32", "agency"),
+        ("period=month&year=2026&number=1&desk=H99.32", "desk"),
+        ("period=month&year=2026&number=1&unit=99102", "unit"),
+        ("period=month&year=2026&number=1&unit=12345", "unit"),
     ] {
         let (status, problem) = p
             .get(&leader, &format!("/api/v1/reports/bieu-06?{query}"))

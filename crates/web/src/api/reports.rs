@@ -27,8 +27,23 @@ pub(crate) struct ReportQuery {
     to: Option<String>,
     /// An agency's identifier: only the dossiers it decides.
     agency: Option<String>,
+    /// An agency's identifier: only the dossiers its one-stop desk received.
+    desk: Option<String>,
+    /// An administrative unit's code: only the dossiers that the agencies of it, or of the units
+    /// below it, decide or received.
+    unit: Option<String>,
     /// `json` (default), `xlsx` or `pdf`.
     format: Option<String>,
+}
+
+impl ReportQuery {
+    fn within(&self) -> reports::Within<'_> {
+        reports::Within {
+            agency: self.agency.as_deref(),
+            desk: self.desk.as_deref(),
+            unit: self.unit.as_deref(),
+        }
+    }
 }
 
 /// A line of Biểu 06: a level's total, a sector, or the grand total.
@@ -141,7 +156,7 @@ async fn asked(
     responses(
         (status = 200, description = "The report (JSON, or the XLSX or PDF file)", body = Bieu06View),
         (status = 403, description = "The reader's roles do not read reports", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown period, a reversed or malformed window, an agency outside the reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown period, a reversed or malformed window, an agency, desk or unit outside the reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn bieu06(
@@ -158,7 +173,7 @@ pub(crate) async fn bieu06(
         own_agency,
         period,
         period_name,
-        agency: q.agency.as_deref(),
+        within: q.within(),
     };
     let result = match reports::bieu06(&state, &request).await {
         Ok(r) if format == "json" => Ok(Json(view(&r)).into_response()),
@@ -196,7 +211,7 @@ pub(crate) struct LateView {
     responses(
         (status = 200, description = "The late dossiers (JSON, or the XLSX or PDF file)", body = Vec<LateView>),
         (status = 403, description = "The reader's roles do not read reports", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown period, a reversed or malformed window, an agency outside the reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown period, a reversed or malformed window, an agency, desk or unit outside the reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn late(
@@ -213,7 +228,7 @@ pub(crate) async fn late(
         own_agency,
         period,
         period_name,
-        agency: q.agency.as_deref(),
+        within: q.within(),
     };
     let result = match reports::late(&state, &request).await {
         Ok((_, groups)) if format == "json" => Ok(Json(

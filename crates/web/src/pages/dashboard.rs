@@ -75,7 +75,7 @@ async fn page(
                 own_agency,
                 period,
                 period_name,
-                agency: q.agency(),
+                within: q.within(),
             };
             dashboard(state, &request).await.map(|d| (period, d))
         }

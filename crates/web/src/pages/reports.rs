@@ -1,6 +1,7 @@
 //! The reports on screen: Biểu 06 (`/can-bo/bao-cao`) and the late dossiers behind it
 //! (`/can-bo/bao-cao/tre-han`). Both take the same form: the period (an official month, quarter,
-//! half-year or year, or any days) and the agency (or the whole reach); both offer the same
+//! half-year or year, or any days) and which dossiers of the reach (those an agency decides, a
+//! desk received or a unit's agencies handle); both offer the same
 //! report as XLSX or PDF.
 
 use askama::Template;
@@ -33,15 +34,23 @@ pub(crate) struct ReportQuery {
     to: Option<String>,
     #[serde(rename = "co-quan")]
     agency: Option<String>,
+    #[serde(rename = "mot-cua")]
+    desk: Option<String>,
+    #[serde(rename = "dia-ban")]
+    unit: Option<String>,
     /// `xlsx` or `pdf`: the file; none: the page.
     #[serde(rename = "dinh-dang")]
     format: Option<String>,
 }
 
 impl ReportQuery {
-    /// The agency's identifier chosen, if any.
-    pub(super) fn agency(&self) -> Option<&str> {
-        self.agency.as_deref()
+    /// Which dossiers of the reach were chosen.
+    pub(super) fn within(&self) -> reports::Within<'_> {
+        reports::Within {
+            agency: self.agency.as_deref(),
+            desk: self.desk.as_deref(),
+            unit: self.unit.as_deref(),
+        }
     }
 
     pub(super) fn format(&self) -> Option<&str> {
@@ -65,6 +74,8 @@ pub(crate) struct ReportForm {
     pub(super) from: String,
     pub(super) to: String,
     pub(super) agencies: Vec<Choice>,
+    pub(super) desks: Vec<Choice>,
+    pub(super) units: Vec<Choice>,
     pub(super) query: String,
 }
 
@@ -114,21 +125,59 @@ pub(super) async fn form(
             to: day("to", &to)?,
         })
     })();
-    let mut agencies = vec![Choice {
+    let chosen_desk = q.desk.clone().unwrap_or_default();
+    let chosen_unit = q.unit.clone().unwrap_or_default();
+    let any = |chosen: &str| Choice {
         value: String::new(),
         label: "Toàn bộ phạm vi".into(),
         selected: chosen.is_empty(),
-    }];
-    if let Ok(all) = state.db.agencies_as_of(&today.to_string()).await {
-        for a in all {
-            if !a.identifier.is_empty() && reach.contains(Some(a.id)) {
-                agencies.push(Choice {
-                    selected: a.identifier == chosen,
-                    value: a.identifier,
-                    label: a.name,
-                });
-            }
+    };
+    let (mut agencies, mut desks, mut units) = (
+        vec![any(&chosen)],
+        vec![any(&chosen_desk)],
+        vec![any(&chosen_unit)],
+    );
+    let all = state
+        .db
+        .agencies_as_of(&today.to_string())
+        .await
+        .unwrap_or_default();
+    let with_desk: Vec<i64> = state
+        .db
+        .desks()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(d, _)| d.agency_id)
+        .collect();
+    for a in all {
+        if a.identifier.is_empty() || !reach.contains(Some(a.id)) {
+            continue;
         }
+        if with_desk.contains(&a.id) {
+            desks.push(Choice {
+                selected: a.identifier == chosen_desk,
+                value: a.identifier.clone(),
+                label: a.name.clone(),
+            });
+        }
+        agencies.push(Choice {
+            selected: a.identifier == chosen,
+            value: a.identifier,
+            label: a.name,
+        });
+    }
+    for u in state
+        .db
+        .units_as_of(&today.to_string())
+        .await
+        .unwrap_or_default()
+    {
+        units.push(Choice {
+            selected: u.code == chosen_unit,
+            value: u.code,
+            label: u.name,
+        });
     }
     let query = [
         ("ky", &kind),
@@ -137,6 +186,8 @@ pub(super) async fn form(
         ("tu", &from),
         ("den", &to),
         ("co-quan", &chosen),
+        ("mot-cua", &chosen_desk),
+        ("dia-ban", &chosen_unit),
     ]
     .iter()
     .map(|(k, v)| format!("{k}={}", encode_component(v)))
@@ -156,6 +207,8 @@ pub(super) async fn form(
         from,
         to,
         agencies,
+        desks,
+        units,
         query,
     };
     (form, asked)
@@ -227,7 +280,7 @@ pub(crate) async fn show(
                 own_agency: staff.user.agency_id,
                 period,
                 period_name,
-                agency: q.agency.as_deref(),
+                within: q.within(),
             };
             reports::bieu06(&state, &request).await
         }
@@ -320,7 +373,7 @@ pub(crate) async fn late(
                 own_agency: staff.user.agency_id,
                 period,
                 period_name,
-                agency: q.agency.as_deref(),
+                within: q.within(),
             };
             reports::late(&state, &request)
                 .await
