@@ -291,21 +291,6 @@ impl Db {
         tx.commit().await
     }
 
-    /// The integer in the first column of the first row of `sql`, run as given (0 for no row):
-    /// for measurements that read behind the store, such as the benchmark's figures.
-    pub async fn integer_unchecked(&self, sql: &str) -> Result<i64, StoreError> {
-        use sqlx::Row;
-        Ok(on_read!(self, |pool| {
-            match sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-                .fetch_optional(pool)
-                .await?
-            {
-                Some(row) => row.try_get::<i64, _>(0)?,
-                None => 0,
-            }
-        }))
-    }
-
     /// Closes every connection; later queries fail as unavailable.
     pub async fn close(&self) {
         match &self.inner {

@@ -14,6 +14,7 @@ mod dossiers;
 mod error;
 mod evaluations;
 mod files;
+mod measure;
 mod meta;
 pub mod migrate;
 mod openings;

@@ -152,6 +152,7 @@ pub async fn run(global: &GlobalArgs, args: &BenchArgs) -> Result<(), Failure> {
         scale: scale.into(),
         quick: args.quick,
         dossiers,
+        generated: loaded.dossiers,
         events: loaded.events,
         first_day: loaded.first.vn(),
         last_day: loaded.last.vn(),
@@ -174,7 +175,12 @@ pub async fn run(global: &GlobalArgs, args: &BenchArgs) -> Result<(), Failure> {
             *b = Budget::not_judged(&b.target, "quick");
         }
     }
-    print!("{}", report.text());
+    // With the JSON on standard output, the table goes to standard error.
+    if args.json.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+        eprint!("{}", report.text());
+    } else {
+        print!("{}", report.text());
+    }
     if let Some(path) = &args.json {
         let json =
             serde_json::to_string_pretty(&report).map_err(|e| Failure::run(e.to_string()))?;

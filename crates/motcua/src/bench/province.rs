@@ -83,12 +83,7 @@ pub async fn refuse_unless_empty(url: &str) -> Result<(), String> {
     let db = Db::connect(url, &DbOptions::default())
         .await
         .map_err(|e| format!("{shown} does not open: {e}"))?;
-    let tables = db
-        .integer_unchecked(
-            "SELECT COUNT(*) FROM information_schema.tables
-             WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
-        )
-        .await;
+    let tables = db.table_count().await;
     db.close().await;
     match tables {
         Ok(0) => Ok(()),
@@ -124,14 +119,7 @@ pub async fn load(data: &Path, url: &str, count: usize) -> Result<Loaded, String
 
     // The demo catalogue is published from July 2025; so that there is a catalogue on every
     // earlier day, each procedure's first version is in force from the first of the three years.
-    db.execute_unchecked(&format!(
-        "UPDATE procedure_versions SET valid_from = '{first}'
-         WHERE valid_from > '{first}' AND NOT EXISTS (
-           SELECT 1 FROM procedure_versions o
-           WHERE o.code = procedure_versions.code AND o.version < procedure_versions.version)"
-    ))
-    .await
-    .map_err(fail)?;
+    db.backdate_first_versions(first).await.map_err(fail)?;
     let province = generator::Province::load(&db, first, last, Default::default())
         .await
         .map_err(|e| e.to_string())?;
@@ -240,11 +228,7 @@ pub async fn load(data: &Path, url: &str, count: usize) -> Result<Loaded, String
     }
     let queue_session = session_for(&db, QUEUE_OFFICER, now).await?;
     let queue_open = db
-        .integer_unchecked(&format!(
-            "SELECT COUNT(*) FROM dossiers d WHERE d.finished_at IS NULL AND d.deciding_agency_id IN (
-                 SELECT agency_id FROM agency_identifiers
-                 WHERE identifier = '{QUEUE_AGENCY}' OR identifier LIKE '{QUEUE_AGENCY}.%')"
-        ))
+        .open_dossiers_decided_under(QUEUE_AGENCY)
         .await
         .map_err(fail)?;
     let receipts = receipts(&db, now).await?;
@@ -426,12 +410,9 @@ pub async fn size_on_disk(url: &str) -> Result<u64, String> {
     let db = Db::connect(url, &DbOptions::default())
         .await
         .map_err(|e| e.to_string())?;
-    let size = db
-        .integer_unchecked("SELECT CAST(pg_database_size(current_database()) AS BIGINT)")
-        .await
-        .map_err(|e| e.to_string());
+    let size = db.postgres_size().await.map_err(|e| e.to_string());
     db.close().await;
-    Ok(size?.max(0) as u64)
+    Ok(size?.unwrap_or(0).max(0) as u64)
 }
 
 /// Counts of the generated dossiers, for the shares the output shows.

@@ -95,7 +95,10 @@ pub struct Report {
     pub backend: String,
     pub scale: String,
     pub quick: bool,
+    /// Every dossier in the database: the demo's and the generated ones.
     pub dossiers: usize,
+    /// The generated dossiers and their events.
+    pub generated: usize,
     pub events: usize,
     pub first_day: String,
     pub last_day: String,
@@ -115,7 +118,7 @@ impl Report {
         let mut out = format!(
             "motcua bench — {} — commit {}\n\
              machine: {} cores ({}), {} GB, Linux {}; load generator on core {}, server on {}\n\
-             {} · scale {}{} · {} dossiers ({} events) received {} – {}\n\
+             {} · scale {}{} · {} dossiers: the demo's and {} generated ({} events, {:.1} each) received {} – {}\n\
              generated: {:.0} % online, {:.0} % land, {:.1} % finished late, {:.1} % with a supplement request, {:.1} % with an apology\n\n",
             self.date,
             self.commit,
@@ -133,7 +136,9 @@ impl Report {
                 ""
             },
             thousands(self.dossiers),
+            thousands(self.generated),
             thousands(self.events),
+            self.events as f64 / self.generated.max(1) as f64,
             self.first_day,
             self.last_day,
             self.shares.online * 100.0,

@@ -7,6 +7,7 @@ mod admin;
 mod alerts;
 mod applicants;
 mod auth;
+mod bench;
 mod calendar;
 mod calendar_admin;
 mod catalogue;
