@@ -106,6 +106,80 @@ const SECTOR_WEIGHTS: &[(&str, f64)] = &[
     ("LD", 3.0),
 ];
 
+/// How a sector's dossiers go wrong: the chance one runs slow (most of those end late), that it
+/// is sent back for a supplement, and that a slow one's agency apologises in time. Land and
+/// construction, with surveys and site visits, most; civil status, often done the same day,
+/// least; sectors not listed as `OTHER_RISK`. Over the demo's mix about a tenth run slow.
+struct Risk {
+    slow: f64,
+    supplement: f64,
+    apology: f64,
+}
+
+const SECTOR_RISKS: &[(&str, Risk)] = &[
+    (
+        "DD",
+        Risk {
+            slow: 0.16,
+            supplement: 0.14,
+            apology: 0.55,
+        },
+    ),
+    (
+        "XD",
+        Risk {
+            slow: 0.14,
+            supplement: 0.12,
+            apology: 0.5,
+        },
+    ),
+    (
+        "DKDN",
+        Risk {
+            slow: 0.06,
+            supplement: 0.10,
+            apology: 0.6,
+        },
+    ),
+    (
+        "HKD",
+        Risk {
+            slow: 0.06,
+            supplement: 0.06,
+            apology: 0.6,
+        },
+    ),
+    (
+        "HT",
+        Risk {
+            slow: 0.04,
+            supplement: 0.05,
+            apology: 0.7,
+        },
+    ),
+    (
+        "CHT",
+        Risk {
+            slow: 0.02,
+            supplement: 0.03,
+            apology: 0.7,
+        },
+    ),
+];
+
+const OTHER_RISK: Risk = Risk {
+    slow: 0.08,
+    supplement: 0.07,
+    apology: 0.6,
+};
+
+fn risk(sector: &str) -> &'static Risk {
+    SECTOR_RISKS
+        .iter()
+        .find(|(s, _)| *s == sector)
+        .map_or(&OTHER_RISK, |(_, r)| r)
+}
+
 /// A procedure version in force, as the service reads it.
 struct Offered {
     version: i64,
@@ -989,8 +1063,8 @@ fn live(
         },
     )?;
 
-    // The workflow: each step takes a share of the time to the appointment; a tenth of the
-    // dossiers are slow and most of those end late unless the agency apologises in time.
+    // The workflow: each step takes a share of the time to the appointment; the sector's share
+    // of the dossiers are slow and most of those end late unless the agency apologises in time.
     let steps = steps_of(p, deciding);
     let last_work = steps.len() - 2;
     let due = story.dossier().due.unwrap_or(story.last.0);
@@ -1004,7 +1078,8 @@ fn live(
         })
         .collect();
     let sum: f64 = weights.iter().sum();
-    let slow = rng.chance(0.10);
+    let risk = risk(&p.sector);
+    let slow = rng.chance(risk.slow);
     let speed = if slow {
         1.05 + rng.unit() * 0.55
     } else {
@@ -1022,11 +1097,11 @@ fn live(
         })
         .collect();
     let withdraw_at = rng.chance(0.03).then(|| rng.below(last_work + 1));
-    let supplement = rng.chance(0.08);
+    let supplement = rng.chance(risk.supplement);
     let payment = rng.chance(if p.code.contains(".DD.") { 0.35 } else { 0.04 });
     let consult = !p.coordinating_agencies.is_empty() && rng.chance(0.05);
     let send_back = rng.chance(0.03);
-    let apologise = rng.chance(0.6);
+    let apologise = rng.chance(risk.apology);
     // The first processing step: where supplements, payments and consultations happen.
     let work_step = (1..=last_work).find(|i| steps[*i].role == Role::ProcessingOfficer.code());
 
