@@ -289,8 +289,8 @@ async fn resources(
     {
         out.push(Resource {
             what: format!(
-                "server CPU per thousand intakes ({} clients)",
-                intake.clients
+                "server CPU per thousand intakes ({})",
+                scenarios::clients_text(intake.clients)
             ),
             value: format!(
                 "{cpu:.2} s{}",

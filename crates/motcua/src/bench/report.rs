@@ -147,13 +147,20 @@ impl Report {
             self.shares.supplement * 100.0,
             self.shares.apology * 100.0,
         );
+        // Columns as wide as their longest text.
+        let w = self
+            .figures
+            .iter()
+            .map(|f| f.what.chars().count())
+            .max()
+            .unwrap_or(0);
         out.push_str(&format!(
-            "{:<12} {:<72} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7}  budget\n",
+            "{:<12} {:<w$} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7}  budget\n",
             "scenario", "run", "rate/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "CPU ms"
         ));
         for f in &self.figures {
             out.push_str(&format!(
-                "{:<12} {:<72} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>7}  {}\n",
+                "{:<12} {:<w$} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>7}  {}\n",
                 f.scenario,
                 f.what,
                 f.rate_per_s,
@@ -176,9 +183,21 @@ impl Report {
             }
         }
         out.push('\n');
+        let w = self
+            .resources
+            .iter()
+            .map(|r| r.what.chars().count())
+            .max()
+            .unwrap_or(0);
+        let v = self
+            .resources
+            .iter()
+            .map(|r| r.value.chars().count())
+            .max()
+            .unwrap_or(0);
         for r in &self.resources {
             out.push_str(&format!(
-                "{:<60} {:>28}  {}\n",
+                "{:<w$} {:>v$}  {}\n",
                 r.what,
                 r.value,
                 r.budget

@@ -121,6 +121,15 @@ impl Context<'_> {
     }
 }
 
+/// "1 client", "16 clients".
+pub fn clients_text(n: usize) -> String {
+    if n == 1 {
+        "1 client".into()
+    } else {
+        format!("{n} clients")
+    }
+}
+
 fn ok_status(wanted: u16) -> Check {
     Arc::new(move |status, _| status == wanted)
 }
@@ -186,7 +195,10 @@ async fn intake(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
         .await?;
         let mut f = Figure::closed(
             "intake",
-            format!("POST /api/v1/dossiers, counter receipt, {n} clients"),
+            format!(
+                "POST /api/v1/dossiers, counter receipt, {}",
+                clients_text(n)
+            ),
             n,
             &sample,
         );
@@ -236,7 +248,10 @@ async fn transitions(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
     .await?;
     Ok(vec![Figure::closed(
         "transitions",
-        format!("POST …/hand-over of a dossier just received, {clients} clients"),
+        format!(
+            "POST …/hand-over of a dossier just received, {}",
+            clients_text(clients)
+        ),
         clients,
         &sample,
     )])
@@ -269,7 +284,7 @@ async fn lookup(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
         .await?;
         let mut f = Figure::closed(
             "lookup",
-            format!("GET /api/v1/lookup/{{code}}?secret=…, {n} clients"),
+            format!("GET /api/v1/lookup/{{code}}?secret=…, {}", clients_text(n)),
             n,
             &sample,
         );
@@ -308,8 +323,9 @@ async fn queue(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
     let mut f = Figure::closed(
         "queue",
         format!(
-            "GET /can-bo/ho-so as {QUEUE_OFFICER}, {} open dossiers, {clients} clients",
-            super::report::thousands(open.max(0) as usize)
+            "GET /can-bo/ho-so as {QUEUE_OFFICER}, {} open dossiers, {}",
+            super::report::thousands(open.max(0) as usize),
+            clients_text(clients)
         ),
         clients,
         &sample,
@@ -361,7 +377,10 @@ async fn search(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
     .await?;
     let mut f = Figure::closed(
         "search",
-        format!("GET /thu-tuc?q=…, the results page, {PROCEDURES} procedures, 1 client"),
+        format!(
+            "GET /thu-tuc?q=…, the results page, {} procedures, 1 client",
+            super::report::thousands(PROCEDURES)
+        ),
         1,
         &sample,
     );
