@@ -274,6 +274,32 @@ pub const RECHECK: Duration = Duration::from_secs(1);
 #[derive(Clone, Default)]
 pub struct CatalogueHandle(Arc<RwLock<Option<Current>>>);
 
+/// Procedure versions that dossiers are pinned to, read and parsed once. A version no longer a
+/// draft never changes (only drafts are edited), so what is kept stays true; drafts are never
+/// kept. Bounded: when full it starts again, which costs a few reads.
+#[derive(Clone, Default)]
+pub struct PinnedVersions(Arc<std::sync::Mutex<BTreeMap<(String, i64), Arc<Procedure>>>>);
+
+impl PinnedVersions {
+    const MOST: usize = 4_096;
+
+    pub fn get(&self, code: &str, version: i64) -> Option<Arc<Procedure>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(code.to_string(), version))
+            .cloned()
+    }
+
+    pub fn keep(&self, code: &str, version: i64, procedure: Arc<Procedure>) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= Self::MOST {
+            kept.clear();
+        }
+        kept.insert((code.to_string(), version), procedure);
+    }
+}
+
 struct Current {
     loaded: Arc<Loaded>,
     checked: Instant,

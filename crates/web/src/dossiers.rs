@@ -3,6 +3,8 @@
 //! and the one transaction in which its events and projection are written. The API and the
 //! pages both come through here.
 
+use std::sync::Arc;
+
 use motcua_calendar::Instant;
 use motcua_domain::catalogue::Procedure;
 use motcua_domain::dossier::{Actor, Command, Context, Dossier, Event, decide};
@@ -105,25 +107,32 @@ fn refusal(r: motcua_domain::dossier::Refusal) -> Problem {
 }
 
 /// The version a dossier was received under.
-async fn pinned_procedure(state: &AppState, row: &DossierRow) -> Result<Procedure, Problem> {
+async fn pinned_procedure(state: &AppState, row: &DossierRow) -> Result<Arc<Procedure>, Problem> {
+    let (code, number) = (&row.procedure_code, row.procedure_version);
+    if let Some(p) = state.pinned.get(code, number) {
+        return Ok(p);
+    }
     let version = state
         .db
-        .procedure_versions(&row.procedure_code)
+        .procedure_versions(code)
         .await?
         .into_iter()
-        .find(|v| v.version == row.procedure_version)
+        .find(|v| v.version == number)
         .ok_or_else(|| {
             Problem::from(StoreError::Internal(format!(
-                "dossier {} names procedure {} version {}, which is missing",
-                row.code, row.procedure_code, row.procedure_version
+                "dossier {} names procedure {code} version {number}, which is missing",
+                row.code
             )))
         })?;
-    serde_json::from_str(&version.data).map_err(|e| {
+    let procedure: Arc<Procedure> = Arc::new(serde_json::from_str(&version.data).map_err(|e| {
         Problem::from(StoreError::Internal(format!(
-            "procedure {} cannot be read: {e}",
-            row.procedure_code
+            "procedure {code} cannot be read: {e}"
         )))
-    })
+    })?);
+    if version.status != "draft" {
+        state.pinned.keep(code, number, procedure.clone());
+    }
+    Ok(procedure)
 }
 
 /// An agency's id by its identifier, today.
@@ -548,6 +557,9 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<(i64, i64), Problem> {
 }
 
 /// The pinned procedure of a dossier (public for the pages).
-pub(crate) async fn procedure_of(state: &AppState, row: &DossierRow) -> Result<Procedure, Problem> {
+pub(crate) async fn procedure_of(
+    state: &AppState,
+    row: &DossierRow,
+) -> Result<Arc<Procedure>, Problem> {
     pinned_procedure(state, row).await
 }

@@ -431,7 +431,7 @@ pub(crate) async fn register(
         let a = &d.application.applicant;
         out.push(RegisterRow {
             code: loaded.row.code.clone(),
-            procedure: procedure.name,
+            procedure: procedure.name.clone(),
             sets: d.application.sets,
             applicant: a.name.clone(),
             contact: [a.address.as_str(), a.phone.as_str()]

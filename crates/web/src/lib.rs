@@ -82,6 +82,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub time: TimeHandle,
     pub catalogue: catalogue::CatalogueHandle,
+    pub pinned: catalogue::PinnedVersions,
     pub agency_tree: agency_tree::AgencyTree,
     pub files: motcua_store::FileStore,
 }
@@ -94,6 +95,7 @@ impl AppState {
             config: Arc::new(config),
             time,
             catalogue: catalogue::CatalogueHandle::default(),
+            pinned: catalogue::PinnedVersions::default(),
             agency_tree: agency_tree::AgencyTree::default(),
         }
     }

@@ -311,8 +311,10 @@ pub(crate) async fn late(
     let mut groups: BTreeMap<(bool, String, String), Vec<LateLine>> = BTreeMap::new();
     // Thousands of late dossiers share a few procedures: each version is read once, and the
     // events of all of them in a few queries.
-    let mut procedures: BTreeMap<(String, i64), motcua_domain::catalogue::Procedure> =
-        BTreeMap::new();
+    let mut procedures: BTreeMap<
+        (String, i64),
+        std::sync::Arc<motcua_domain::catalogue::Procedure>,
+    > = BTreeMap::new();
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut events_of = state.db.events_of_dossiers(&ids).await?;
     for row in rows {

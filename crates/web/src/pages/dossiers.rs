@@ -91,7 +91,7 @@ pub(crate) fn standing(state: &AppState, row: &DossierRow, paused: bool) -> Opti
 }
 
 /// The procedure versions `rows` pinned, each read once (`None` if one cannot be read).
-pub(crate) type Versions = BTreeMap<(String, i64), Option<Procedure>>;
+pub(crate) type Versions = BTreeMap<(String, i64), Option<std::sync::Arc<Procedure>>>;
 
 pub(crate) async fn pinned_versions(state: &AppState, rows: &[DossierRow]) -> Versions {
     let mut versions = Versions::new();
