@@ -91,6 +91,14 @@ test("a leader reads the dashboard's charts and a citizen the public page", asyn
   assert.ok(number(await visitor.textContent("#figure-received")) >= bieu06Received);
   assert.equal(await visitor.locator("a[href^='/can-bo/bao-cao/tre-han']").count(), 0);
   await screenshot(visitor, "public-transparency");
+  // One ward of the province: its own figures, named in the title.
+  const province = number(await visitor.textContent("#figure-received"));
+  await visitor.selectOption("#dia-ban", { label: "Phường Minh Sơn" });
+  await visitor.click("#show-report");
+  await visitor.waitForSelector("#dashboard-title >> text=Phường Minh Sơn");
+  const ward = number(await visitor.textContent("#figure-received"));
+  assert.ok(ward > 0 && ward < province, `${ward} of ${province}`);
+  await visitor.selectOption("#dia-ban", "");
   // A period that does not exist is refused in Vietnamese.
   await visitor.selectOption("#ky", "quarter");
   await visitor.fill("#so", "7");
