@@ -278,7 +278,10 @@ pub struct CatalogueHandle(Arc<RwLock<Option<Current>>>);
 /// draft never changes (only drafts are edited), so what is kept stays true; drafts are never
 /// kept. Bounded: when full it starts again, which costs a few reads.
 #[derive(Clone, Default)]
-pub struct PinnedVersions(Arc<std::sync::Mutex<BTreeMap<(String, i64), Arc<Procedure>>>>);
+pub struct PinnedVersions(Arc<std::sync::Mutex<Pinned>>);
+
+/// (procedure code, version) → the version parsed.
+type Pinned = BTreeMap<(String, i64), Arc<Procedure>>;
 
 impl PinnedVersions {
     const MOST: usize = 4_096;
