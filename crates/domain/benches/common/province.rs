@@ -1,5 +1,5 @@
 //! The province-sized catalogue and the queries both search benchmarks use (the index alone in
-//! `motcua-domain`, the whole server in `motcua`), so their figures compare.
+//! `motcua-domain`, the whole server in `motcua bench`), so their figures compare.
 
 use motcua_domain::catalogue::Catalogue;
 

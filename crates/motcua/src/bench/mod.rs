@@ -10,6 +10,9 @@ mod client;
 mod province;
 mod report;
 mod scenarios;
+// The catalogue and queries of the search index's benchmark, so that both figures compare.
+#[path = "../../../domain/benches/common/province.rs"]
+mod sized_catalogue;
 mod system;
 
 use std::collections::VecDeque;

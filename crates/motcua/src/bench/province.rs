@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant as Clock};
 
 use motcua_calendar::{Date, Instant, OfficeHours, WorkingTime, official};
-use motcua_domain::catalogue::{Catalogue, Procedure};
+use motcua_domain::catalogue::Procedure;
 use motcua_store::{Db, DbOptions, History, sha256_hex};
 use serde_json::json;
 
@@ -20,8 +20,8 @@ use crate::demo_dossiers as generator;
 const SEED: u64 = generator::SEED + 10;
 /// Dossiers written per transaction of the bulk path.
 const BATCH: usize = 5_000;
-/// The catalogue the search runs over.
-pub const PROCEDURES: usize = 2_000;
+/// The catalogue the search runs over: the one the search index's own benchmark measures.
+pub use super::sized_catalogue::PROCEDURES;
 
 /// The accounts the load acts as, each with a personal access token.
 pub const DESK_OFFICER: &str = "motcua.tinh";
@@ -297,10 +297,7 @@ async fn receipts(db: &Db, now: Instant) -> Result<Vec<String>, String> {
 /// token pages store them: hashed.
 async fn token_for(db: &Db, login: &str, scope: &str, now: Instant) -> Result<String, String> {
     let fail = |e: motcua_store::StoreError| e.to_string();
-    let token = format!(
-        "bench-{}",
-        &sha256_hex(format!("{login}{}", now.0).as_bytes())[..32]
-    );
+    let token = secret("bench", login, now);
     let user = ready_account(db, login).await?;
     let mut tx = db.begin().await.map_err(fail)?;
     tx.insert_token(
@@ -314,6 +311,12 @@ async fn token_for(db: &Db, login: &str, scope: &str, now: Instant) -> Result<St
     .map_err(fail)?;
     tx.commit().await.map_err(fail)?;
     Ok(token)
+}
+
+/// A secret of this run for `login`, after `prefix`.
+fn secret(prefix: &str, login: &str, now: Instant) -> String {
+    let digest = sha256_hex(format!("{login}{}", now.0).as_bytes());
+    format!("{prefix}-{}", &digest[..32])
 }
 
 /// The demo account `login` without its first sign-in's demand for a new password.
@@ -335,10 +338,7 @@ async fn ready_account(db: &Db, login: &str) -> Result<motcua_store::UserRow, St
 /// A session of `login` as signing in makes one (the cookie's value).
 async fn session_for(db: &Db, login: &str, now: Instant) -> Result<String, String> {
     let fail = |e: motcua_store::StoreError| e.to_string();
-    let session = format!(
-        "bench-session-{}",
-        &sha256_hex(format!("{login}{}", now.0).as_bytes())[..32]
-    );
+    let session = secret("bench-session", login, now);
     let user = ready_account(db, login).await?;
     let mut tx = db.begin().await.map_err(fail)?;
     tx.create_session(
@@ -354,37 +354,9 @@ async fn session_for(db: &Db, login: &str, now: Instant) -> Result<String, Strin
     Ok(session)
 }
 
-/// The demo catalogue grown to `PROCEDURES`, imported as a province imports its own: its 206
-/// procedures repeated with a place in the name and a suffix on the code.
+/// The demo catalogue grown to `PROCEDURES`, imported as a province imports its own.
 fn grow_catalogue(data: &Path, url: &str) -> Result<(), String> {
-    let mut catalogue: Catalogue = serde_json::from_str(crate::demo::CATALOGUE)
-        .map_err(|e| format!("the demo catalogue: {e}"))?;
-    let places = [
-        "Minh Sơn",
-        "Sơn Hà",
-        "Đông Giang",
-        "Bình An",
-        "Hòn Ngọc",
-        "Tân Lập",
-        "Phú Xuân",
-        "An Thịnh",
-        "Yên Lạc",
-        "Vĩnh Hòa",
-    ];
-    let demo = std::mem::take(&mut catalogue.procedures);
-    'fill: for (round, place) in places.iter().enumerate() {
-        for p in &demo {
-            if catalogue.procedures.len() == PROCEDURES {
-                break 'fill;
-            }
-            let mut p = p.clone();
-            if round > 0 {
-                p.name = format!("{} tại {place}", p.name);
-                p.code = format!("{}.{round}", p.code);
-            }
-            catalogue.procedures.push(p);
-        }
-    }
+    let catalogue = super::sized_catalogue::province_sized();
     let file = data.join("bench-catalogue.json");
     std::fs::create_dir_all(data).map_err(|e| e.to_string())?;
     std::fs::write(

@@ -130,6 +130,32 @@ pub fn clients_text(n: usize) -> String {
     }
 }
 
+fn ok_2xx() -> Check {
+    Arc::new(|status, _| (200..300).contains(&status))
+}
+
+/// Hand-overs of the dossiers intake received, oldest first, leaving `keep` of them.
+fn hand_over_source(cx: &Context<'_>, keep: usize) -> Source {
+    let received = cx.received.clone();
+    let headers = format!(
+        "{}content-type: application/json\r\n",
+        cx.bearer(DESK_OFFICER)
+    );
+    Arc::new(move |_| {
+        let mut received = received.lock().ok()?;
+        if received.len() <= keep {
+            return None;
+        }
+        let code = received.pop_front()?;
+        Some(Request {
+            method: "POST",
+            path: format!("/api/v1/dossiers/{code}/hand-over"),
+            headers: headers.clone(),
+            body: r#"{"version": 2}"#.into(),
+        })
+    })
+}
+
 fn ok_status(wanted: u16) -> Check {
     Arc::new(move |status, _| status == wanted)
 }
@@ -217,33 +243,18 @@ async fn intake(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
 
 async fn transitions(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
     let clients = if cx.settings.quick { 4 } else { 16 };
-    let received = cx.received.clone();
     // Never keep more than half: the transitions run needs dossiers too.
-    let reserved = cx.reserved.min(received.lock().map_or(0, |r| r.len() / 2));
-    let headers = format!(
-        "{}content-type: application/json\r\n",
-        cx.bearer(DESK_OFFICER)
-    );
-    let source: Source = Arc::new(move |_| {
-        let mut received = received.lock().ok()?;
-        if received.len() <= reserved {
-            return None;
-        }
-        let code = received.pop_front()?;
-        Some(Request {
-            method: "POST",
-            path: format!("/api/v1/dossiers/{code}/hand-over"),
-            headers: headers.clone(),
-            body: r#"{"version": 2}"#.into(),
-        })
-    });
+    let reserved = cx
+        .reserved
+        .min(cx.received.lock().map_or(0, |r| r.len() / 2));
+    let source = hand_over_source(cx, reserved);
     let sample = drive(
         cx.server,
         clients,
         cx.settings.length,
         usize::MAX,
         source,
-        Arc::new(|status, _| (200..300).contains(&status)),
+        ok_2xx(),
     )
     .await?;
     Ok(vec![Figure::closed(
@@ -338,26 +349,9 @@ async fn queue(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
     Ok(vec![f])
 }
 
-/// What people type: with and without diacritics, a typo, a code, a prefix, operators and
-/// junk, and the empty query (which lists everything).
-const QUERIES: [&str; 12] = [
-    "đăng ký khai sinh",
-    "dang ky khai sinh",
-    "cap giay phep xay dung",
-    "giấy chứng nhận quyền sử dụng đất",
-    "chung thuc ban sao",
-    "doanh nghiep tu nhann",
-    "MS.DD.001",
-    "ho kinh doanh",
-    "\"ket hon\" OR *",
-    "dat",
-    "",
-    "giay phep lao dong cho nguoi nuoc ngoai",
-];
-
 fn search_source() -> Source {
     let paths: Arc<Vec<String>> = Arc::new(
-        QUERIES
+        super::sized_catalogue::QUERIES
             .iter()
             .map(|q| format!("/thu-tuc?q={}", encode(q)))
             .collect(),
@@ -529,20 +523,6 @@ async fn mixed(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
     let length = mixed_length(&cx.settings);
     let (quarter_name, quarter) = quarter_path(cx.today);
     let reader = cx.bearer(REPORT_READER);
-    let desk = format!(
-        "{}content-type: application/json\r\n",
-        cx.bearer(DESK_OFFICER)
-    );
-    let received = cx.received.clone();
-    let hand_over: Source = Arc::new(move |_| {
-        let code = received.lock().ok()?.pop_front()?;
-        Some(Request {
-            method: "POST",
-            path: format!("/api/v1/dossiers/{code}/hand-over"),
-            headers: desk.clone(),
-            body: r#"{"version": 2}"#.into(),
-        })
-    });
     let report = Request::get(format!("/api/v1/reports/bieu-06?{quarter}"), &reader);
     let kinds: Vec<(String, f64, usize, Source, Check)> = vec![
         (
@@ -556,8 +536,8 @@ async fn mixed(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
             "hand-over".into(),
             hand_over_rate(cx.dossiers),
             8,
-            hand_over,
-            Arc::new(|status, _| (200..300).contains(&status)),
+            hand_over_source(cx, 0),
+            ok_2xx(),
         ),
         (
             "status lookup".into(),
