@@ -176,11 +176,6 @@ pub(crate) async fn scope(
             _ => "Các cơ quan trong phạm vi theo dõi".to_string(),
         },
     };
-    if let Some(identifier) = given(r.within.desk) {
-        let a = in_reach("desk", identifier, "cơ quan")?;
-        scope.desk_agency = Some(a.id);
-        scope_name.push_str(&format!(" — tiếp nhận tại Bộ phận một cửa: {}", a.name));
-    }
     if let Some(code) = given(r.within.unit) {
         let units = state.db.units_as_of(&today).await?;
         let unit = units.iter().find(|u| u.code == code).ok_or_else(|| {
@@ -214,7 +209,17 @@ pub(crate) async fn scope(
             ));
         }
         scope.agencies = Some(ids);
-        scope_name.push_str(&format!(" — địa bàn: {}", unit.name));
+        // The unit names the report, unless an agency of it already does.
+        if given(r.within.agency).is_some() {
+            scope_name.push_str(&format!(" — địa bàn: {}", unit.name));
+        } else {
+            scope_name = unit.name.clone();
+        }
+    }
+    if let Some(identifier) = given(r.within.desk) {
+        let a = in_reach("desk", identifier, "cơ quan")?;
+        scope.desk_agency = Some(a.id);
+        scope_name.push_str(&format!(" — tiếp nhận tại Bộ phận một cửa: {}", a.name));
     }
     let issuer = all
         .iter()
