@@ -1104,6 +1104,10 @@ fn live(
     let apologise = rng.chance(risk.apology);
     // The first processing step: where supplements, payments and consultations happen.
     let work_step = (1..=last_work).find(|i| steps[*i].role == Role::ProcessingOfficer.code());
+    // The last signature: where the few sent back are sent back from.
+    let sign_step = (1..=last_work)
+        .rev()
+        .find(|i| steps[*i].role == Role::Approver.code());
 
     let actor_at = |i: usize| {
         let step = &steps[i];
@@ -1243,28 +1247,28 @@ fn live(
             }
         }
         pos = pos.max(start + durations[i]);
+        // The signer sends a few back once; the officer before reworks and returns them.
+        if send_back && Some(i) == sign_step && i >= 2 {
+            story.act(
+                pos,
+                &actor,
+                Command::SendBack {
+                    to_user: None,
+                    reason: "Đề nghị hoàn thiện dự thảo kết quả".into(),
+                },
+            )?;
+            pos += rng.between(60, 2 * day_minutes);
+            story.act(
+                pos,
+                &actor_at(i - 1),
+                Command::HandOver {
+                    to_user: None,
+                    note: "Đã hoàn thiện theo ý kiến".into(),
+                },
+            )?;
+            pos += rng.between(30, day_minutes);
+        }
         if i == last_work {
-            // The approver sends a few back once; the officer before reworks and returns them.
-            if send_back && i >= 2 {
-                story.act(
-                    pos,
-                    &actor,
-                    Command::SendBack {
-                        to_user: None,
-                        reason: "Đề nghị hoàn thiện dự thảo kết quả".into(),
-                    },
-                )?;
-                pos += rng.between(60, 2 * day_minutes);
-                story.act(
-                    pos,
-                    &actor_at(i - 1),
-                    Command::HandOver {
-                        to_user: None,
-                        note: "Đã hoàn thiện theo ý kiến".into(),
-                    },
-                )?;
-                pos += rng.between(30, day_minutes);
-            }
             story.act(
                 pos,
                 &actor,
