@@ -102,6 +102,20 @@ pub struct EventRow {
     pub hash: String,
 }
 
+/// A dossier as the public lookup shows it (`Db::public_status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicStatusRow {
+    pub code: String,
+    pub lookup_hash: String,
+    pub procedure_code: String,
+    pub stage: String,
+    pub applicant_name: String,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    /// The events in order, as a JSON array of `[at, event]` pairs.
+    pub events: String,
+}
+
 /// Which dossiers a list shows. `agencies` is the reader's reach (`None`: the whole province).
 #[derive(Debug, Clone, Default)]
 pub struct DossierFilter {
@@ -297,28 +311,16 @@ impl Db {
         // The ids are chosen and sorted first, then only the page's rows are read whole: sorting
         // whole rows (their state is the largest column) made an agency's queue cost grow with
         // every open dossier it holds.
-        let mut sql = "SELECT id FROM dossiers WHERE 1 = 1".to_string();
+        let mut rest = String::new();
         let mut n = 0;
         let mut next = || {
             n += 1;
             format!("${n}")
         };
-        let agencies: Vec<i64> = f.agencies.clone().unwrap_or_default();
-        if f.agencies.is_some() {
-            if agencies.is_empty() {
-                return Ok(Vec::new());
-            }
-            let list: Vec<String> = agencies.iter().map(|id| id.to_string()).collect();
-            // Ids are integers from the reach, never text from a request.
-            sql.push_str(&format!(
-                " AND (deciding_agency_id IN ({0}) OR desk_agency_id IN ({0}))",
-                list.join(", ")
-            ));
-        }
         let mut texts: Vec<String> = Vec::new();
         if !f.stages.is_empty() {
             let marks: Vec<String> = f.stages.iter().map(|_| next()).collect();
-            sql.push_str(&format!(" AND stage IN ({})", marks.join(", ")));
+            rest.push_str(&format!(" AND stage IN ({})", marks.join(", ")));
             texts.extend(f.stages.iter().cloned());
         }
         for (column, value) in [
@@ -328,27 +330,58 @@ impl Db {
             ("applicant_id_number", &f.applicant_id_number),
         ] {
             if let Some(v) = value {
-                sql.push_str(&format!(" AND {column} = {}", next()));
+                rest.push_str(&format!(" AND {column} = {}", next()));
                 texts.push(v.clone());
             }
         }
         let mut ints: Vec<i64> = Vec::new();
         if let Some(before) = f.due_before {
-            sql.push_str(&format!(" AND due_at IS NOT NULL AND due_at < {}", next()));
+            rest.push_str(&format!(" AND due_at IS NOT NULL AND due_at < {}", next()));
             ints.push(before);
         }
         let due_key = format!("COALESCE(due_at, {NO_DUE})");
         if let Some((due, id)) = f.after {
             let (a, b, c) = (next(), next(), next());
-            sql.push_str(&format!(
+            rest.push_str(&format!(
                 " AND ({due_key} > {a} OR ({due_key} = {b} AND id > {c}))"
             ));
             ints.extend([due, due, id]);
         }
-        sql = format!(
-            "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id IN ({sql} ORDER BY {due_key}, id LIMIT {})
-             ORDER BY {due_key}, id",
-            f.limit.clamp(1, 500)
+        let limit = f.limit.clamp(1, 500);
+        let page = format!("ORDER BY {due_key}, id LIMIT {limit}");
+        let ids = match &f.agencies {
+            None => format!("SELECT id FROM dossiers WHERE 1 = 1{rest} {page}"),
+            Some(agencies) if agencies.is_empty() => return Ok(Vec::new()),
+            Some(agencies) => {
+                // Ids are integers from the reach, never text from a request.
+                let list: Vec<String> = agencies.iter().map(|id| id.to_string()).collect();
+                let list = list.join(", ");
+                if f.assignee.is_some() || f.applicant_id_number.is_some() {
+                    // An officer's own dossiers, or an applicant's: few, found by their index.
+                    format!(
+                        "SELECT id FROM dossiers WHERE (deciding_agency_id IN ({list}) \
+                         OR desk_agency_id IN ({list})){rest} {page}"
+                    )
+                } else {
+                    // An agency's queue: each side's first page read from its own index alone
+                    // (agency, stage, due date), then the two merged. With the agencies OR-ed in
+                    // one query, SQLite read every open row of the table to sort them.
+                    let side = |column: &str| {
+                        format!(
+                            "SELECT * FROM (SELECT id, {due_key} AS due_key FROM dossiers \
+                             WHERE {column} IN ({list}){rest} {page}) AS {column}_side"
+                        )
+                    };
+                    format!(
+                        "SELECT id FROM ({} UNION {}) AS sides ORDER BY due_key, id LIMIT {limit}",
+                        side("deciding_agency_id"),
+                        side("desk_agency_id")
+                    )
+                }
+            }
+        };
+        let sql = format!(
+            "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id IN ({ids}) ORDER BY {due_key}, id"
         );
         Ok(on_read!(self, |pool| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
@@ -477,40 +510,30 @@ impl Db {
         }))
     }
 
-    /// A dossier and its events in one query: the public lookup asks for both on every request.
-    pub async fn dossier_with_events(
-        &self,
-        code: &str,
-    ) -> Result<Option<(DossierRow, Vec<EventRow>)>, StoreError> {
-        let sql = format!(
-            "SELECT {DOSSIER_COLUMNS}, seq, kind, payload, at, actor, actor_role, prev_hash, hash
-             FROM dossiers JOIN dossier_events ON dossier_events.dossier_id = dossiers.id
-             WHERE code = $1 ORDER BY seq"
-        );
+    /// What the public status lookup shows of a dossier, in one query and one row: the lookup
+    /// is the busiest request of all, and a row per event (or the whole state) cost it most.
+    pub async fn public_status(&self, code: &str) -> Result<Option<PublicStatusRow>, StoreError> {
+        // Payloads are JSON the store wrote itself, so they are joined as text, not re-parsed.
+        const SQL: &str = "SELECT code, lookup_hash, procedure_code, stage, applicant_name,
+                received_at, due_at,
+                (SELECT '[' || string_agg('[' || at || ',' || payload || ']', ',' ORDER BY seq) || ']'
+                 FROM dossier_events WHERE dossier_id = dossiers.id) AS events
+             FROM dossiers WHERE code = $1";
         Ok(on_read!(self, |pool| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(code)
-                .fetch_all(pool)
-                .await?;
-            match rows.first() {
+            match sqlx::query(SQL).bind(code).fetch_optional(pool).await? {
                 None => None,
-                Some(first) => {
-                    let dossier = dossier_row!(first);
-                    let mut events = Vec::with_capacity(rows.len());
-                    for r in &rows {
-                        events.push(EventRow {
-                            seq: r.try_get("seq")?,
-                            kind: r.try_get("kind")?,
-                            payload: r.try_get("payload")?,
-                            at: r.try_get("at")?,
-                            actor: r.try_get("actor")?,
-                            actor_role: r.try_get("actor_role")?,
-                            prev_hash: r.try_get("prev_hash")?,
-                            hash: r.try_get("hash")?,
-                        });
-                    }
-                    Some((dossier, events))
-                }
+                Some(r) => Some(PublicStatusRow {
+                    code: r.try_get("code")?,
+                    lookup_hash: r.try_get("lookup_hash")?,
+                    procedure_code: r.try_get("procedure_code")?,
+                    stage: r.try_get("stage")?,
+                    applicant_name: r.try_get("applicant_name")?,
+                    received_at: r.try_get("received_at")?,
+                    due_at: r.try_get("due_at")?,
+                    events: r
+                        .try_get::<Option<String>, _>("events")?
+                        .unwrap_or_else(|| "[]".into()),
+                }),
             }
         }))
     }

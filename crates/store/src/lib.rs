@@ -34,7 +34,7 @@ pub use db::redact;
 pub use db::{Backend, Db, DbOptions, PoolStat, Tx};
 pub use dossiers::{
     ChainBreak, DossierFilter, DossierRow, EventBatch, EventRow, GENESIS, NewDossier, NewEvent,
-    Projection, event_hash,
+    Projection, PublicStatusRow, event_hash,
 };
 pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use evaluations::{EvaluateError, EvaluationRow, NewEvaluation};

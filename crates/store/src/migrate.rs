@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_outbox_by_channel"),
     migration!(9, "0009_dossier_evaluations"),
     migration!(10, "0010_report_counts"),
+    migration!(11, "0011_queue_indexes"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -948,15 +948,27 @@ async fn dossier_events_chain_and_a_stale_version_conflicts(db: Db, _backend: Ba
         .unwrap()
         .unwrap();
     assert_eq!((row.stage.as_str(), row.version), ("processing", 3));
-    // The lookup's one query gives the same row and events.
+    // The lookup's one query gives the row's columns and the events, in order, as JSON.
+    let status = db
+        .public_status("H99.10-260301-0001")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        db.dossier_with_events("H99.10-260301-0001").await.unwrap(),
-        Some((row.clone(), events.clone()))
+        (
+            status.stage.as_str(),
+            status.lookup_hash.as_str(),
+            status.due_at
+        ),
+        (row.stage.as_str(), row.lookup_hash.as_str(), row.due_at)
     );
-    assert_eq!(
-        db.dossier_with_events("H99.10-260301-0009").await.unwrap(),
-        None
-    );
+    let listed: Vec<(i64, serde_json::Value)> = serde_json::from_str(&status.events).unwrap();
+    let expected: Vec<(i64, serde_json::Value)> = events
+        .iter()
+        .map(|e| (e.at, serde_json::from_str(&e.payload).unwrap()))
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(db.public_status("H99.10-260301-0009").await.unwrap(), None);
     let (breaks, checked) = db.verify_chains().await.unwrap();
     assert_eq!((breaks, checked), (vec![], 3));
     // Events are never changed or removed, whoever asks.
@@ -1168,6 +1180,58 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
         .await
         .unwrap();
     assert_eq!(codes(mine), ["0005"]);
+    // An agency's queue holds what it decides and what its desk received for others, each once,
+    // in due order across both sides, page after page.
+    for (i, (desk, deciding, due)) in [
+        (agency, other, Some(150)),
+        (other, agency, Some(50)),
+        (other, agency, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let code = format!("H99.10-260301-{:04}", i + 6);
+        let mut tx = db.begin().await.unwrap();
+        tx.insert_dossier(
+            &motcua_store::NewDossier {
+                deciding_agency_id: deciding,
+                ..new_dossier(&code, desk)
+            },
+            &projection("processing", 1, due),
+            &[event("opened", 1_000)],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut after = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = db
+            .dossiers(&DossierFilter {
+                agencies: Some(vec![agency]),
+                stages: vec!["processing".into()],
+                limit: 2,
+                after,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().unwrap();
+        after = Some((last.due_at.unwrap_or(i64::MAX), last.id));
+        pages.push(codes(page));
+    }
+    assert_eq!(
+        pages,
+        [
+            vec!["0007", "0005"],
+            vec!["0006", "0001"],
+            vec!["0003", "0008"]
+        ]
+    );
     let nothing = db
         .dossiers(&DossierFilter {
             agencies: Some(vec![]),

@@ -517,13 +517,13 @@ pub(crate) fn unpack_events(
 }
 
 /// Whether `secret` is the dossier's lookup secret.
-pub(crate) fn secret_matches(row: &DossierRow, secret: &str) -> bool {
+pub(crate) fn secret_matches(lookup_hash: &str, secret: &str) -> bool {
     let normalised: String = secret
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_uppercase();
-    !normalised.is_empty() && token_hash(&normalised) == row.lookup_hash
+    !normalised.is_empty() && token_hash(&normalised) == lookup_hash
 }
 
 /// An instant as shown in answers: RFC 3339 in Vietnam time.

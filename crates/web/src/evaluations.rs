@@ -61,7 +61,7 @@ pub(crate) async fn dossier_of(
         .await?
         .ok_or_else(not_found)?;
     let theirs = match proof {
-        Proof::Secret { secret, .. } => dossiers::secret_matches(&row, secret),
+        Proof::Secret { secret, .. } => dossiers::secret_matches(&row.lookup_hash, secret),
         Proof::Account(user) => row.applicant_login.as_deref() == Some(user.login.as_str()),
     };
     if !theirs {

@@ -358,7 +358,7 @@ pub(crate) async fn dossier_form(
     let procedure = dossiers::procedure_of(state, &loaded.row).await?;
     // The secret prints only when it is the dossier's own (right after receipt).
     let secret = secret
-        .filter(|s| dossiers::secret_matches(&loaded.row, s))
+        .filter(|s| dossiers::secret_matches(&loaded.row.lookup_hash, s))
         .map(|s| s.trim().to_uppercase());
     let sheet = sheet(
         state,

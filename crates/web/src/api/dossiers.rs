@@ -583,19 +583,21 @@ pub(crate) async fn public_status(
     secret: &str,
 ) -> Result<PublicStatus, Problem> {
     let not_found = || Problem::not_found("Không có hồ sơ với mã và mã tra cứu này.");
-    let (row, events) = state
+    let row = state
         .db
-        .dossier_with_events(code.trim())
+        .public_status(code.trim())
         .await?
         .ok_or_else(not_found)?;
-    if !dossiers::secret_matches(&row, secret) {
+    if !dossiers::secret_matches(&row.lookup_hash, secret) {
         return Err(not_found());
     }
-    let events = dossiers::unpack_events(&row.code, events)?;
-    let loaded = dossiers::unpack(row)?;
-    let d = &loaded.dossier;
+    let unreadable = |what: String| Problem::from(motcua_store::StoreError::Internal(what));
+    let events: Vec<(i64, Event)> = serde_json::from_str(&row.events)
+        .map_err(|e| unreadable(format!("dossier {} events cannot be read: {e}", row.code)))?;
+    let stage = Stage::from_code(&row.stage)
+        .ok_or_else(|| unreadable(format!("dossier {} stage “{}”", row.code, row.stage)))?;
     let missing = match (
-        d.stage,
+        stage,
         events.iter().rev().map(|(_, e)| e).find(|e| {
             matches!(
                 e,
@@ -616,24 +618,22 @@ pub(crate) async fn public_status(
         .current(&state.db, &now().local_date().to_string())
         .await?
         .procedures
-        .get(&loaded.row.procedure_code)
-        .map_or(loaded.row.procedure_code.clone(), |p| {
-            p.procedure.name.clone()
-        });
+        .get(&row.procedure_code)
+        .map_or(row.procedure_code.clone(), |p| p.procedure.name.clone());
     Ok(PublicStatus {
-        code: loaded.row.code.clone(),
+        code: row.code,
         procedure,
-        applicant_name: d.application.applicant.name.clone(),
-        national_status: d.stage.national_code(),
-        national_status_name: d.stage.national_name(),
-        received_at: d.received_at.map(rfc3339),
-        due: d.due.map(rfc3339),
-        due_display: d.due.map(|t| Instant(t).vn()),
+        applicant_name: row.applicant_name,
+        national_status: stage.national_code(),
+        national_status_name: stage.national_name(),
+        received_at: row.received_at.map(rfc3339),
+        due: row.due_at.map(rfc3339),
+        due_display: row.due_at.map(|t| Instant(t).vn()),
         missing,
         timeline: events
             .iter()
-            .map(|(r, e)| PublicEvent {
-                at: Instant(r.at).vn(),
+            .map(|(at, e)| PublicEvent {
+                at: Instant(*at).vn(),
                 description: e.vietnamese(),
             })
             .collect(),

@@ -896,7 +896,7 @@ pub(crate) async fn lookup_offer(
     secret: &str,
 ) -> Option<Offer> {
     let loaded = dossiers::load(state, code.trim()).await.ok()?;
-    if !dossiers::secret_matches(&loaded.row, secret) {
+    if !dossiers::secret_matches(&loaded.row.lookup_hash, secret) {
         return None;
     }
     let back = format!(
