@@ -12,6 +12,7 @@ use motcua_domain::organisation::access::{Action, Reach};
 use motcua_store::{DossierRow, EventBatch, Opening, Projection, StoreError};
 
 use crate::AppState;
+use crate::agency_tree::InForce;
 use crate::auth::{Person, new_token, token_hash};
 use crate::due::now;
 use crate::problem::Problem;
@@ -136,20 +137,10 @@ async fn pinned_procedure(state: &AppState, row: &DossierRow) -> Result<Arc<Proc
 }
 
 /// An agency's id by its identifier, today.
-async fn agency_id(
-    state: &AppState,
-    field: &'static str,
-    identifier: &str,
-) -> Result<i64, Problem> {
-    let day = now().local_date().to_string();
-    match state.db.agency_by_identifier(identifier, &day).await {
-        Ok(a) => Ok(a.id),
-        Err(StoreError::NotFound) => Err(Problem::invalid(
-            field,
-            format!("Không có cơ quan mã “{identifier}”."),
-        )),
-        Err(e) => Err(e.into()),
-    }
+fn agency_id(in_force: &InForce, field: &'static str, identifier: &str) -> Result<i64, Problem> {
+    in_force
+        .id(identifier)
+        .ok_or_else(|| Problem::invalid(field, format!("Không có cơ quan mã “{identifier}”.")))
 }
 
 /// Whether `person` may act on (or read) `row`.
@@ -257,6 +248,10 @@ pub(crate) async fn open(
     let (procedure, version) = (&in_force.procedure, in_force.version);
     // Where it is received: the desk agency named, else the staff member's own agency, else (online)
     // where the procedure is received.
+    let in_force = state
+        .agency_tree
+        .in_force(&state.db, &day.to_string())
+        .await?;
     let named_desk = application.desk_agency.trim();
     let (desk, own_agency) = if !named_desk.is_empty() {
         (named_desk.to_string(), None)
@@ -266,12 +261,7 @@ pub(crate) async fn open(
                 let id = staff.user.agency_id.ok_or_else(|| {
                     Problem::invalid("application.desk_agency", "Cần ghi cơ quan tiếp nhận.")
                 })?;
-                let identifier = state
-                    .db
-                    .agency_as_of(id, &day.to_string())
-                    .await?
-                    .map(|a| a.identifier)
-                    .unwrap_or_default();
+                let identifier = in_force.identifier(id).unwrap_or_default().to_string();
                 (identifier, Some(id))
             }
             Person::Applicant(_) => (
@@ -300,12 +290,12 @@ pub(crate) async fn open(
     };
     let desk_id = match own_agency {
         Some(id) => id,
-        None => agency_id(state, "application.desk_agency", &desk).await?,
+        None => agency_id(&in_force, "application.desk_agency", &desk)?,
     };
     let deciding_id = if deciding == desk {
         desk_id
     } else {
-        agency_id(state, "application.deciding_agency", &deciding).await?
+        agency_id(&in_force, "application.deciding_agency", &deciding)?
     };
     if let Person::Staff(staff) = person {
         let reach = staff

@@ -456,6 +456,15 @@ async fn bad_requests_get_problems_naming_the_field(backend: Backend) {
         problem(&json!({"action": "receive", "application": application(&[])}).to_string()).await,
         "components"
     );
+    // An agency no one has the identifier of, named as the desk or as the deciding agency.
+    for field in ["desk_agency", "deciding_agency"] {
+        let mut nowhere = application(&["Tờ khai đăng ký khai sinh"]);
+        nowhere[field] = json!("H99.99.99");
+        assert_eq!(
+            problem(&json!({"action": "receive", "application": nowhere}).to_string()).await,
+            format!("application.{field}")
+        );
+    }
     let mut extra = application(&["Tờ khai đăng ký khai sinh"]);
     extra["applicant"]["nickname"] = json!("x");
     assert_eq!(
