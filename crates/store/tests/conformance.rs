@@ -1232,6 +1232,35 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
             vec!["0003", "0008"]
         ]
     );
+    // An officer's own, within the reach only.
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_dossier(
+        &new_dossier("H99.10-260301-0009", agency),
+        &motcua_store::Projection {
+            assignee: Some("chuyenvien"),
+            ..projection("processing", 1, Some(75))
+        },
+        &[event("opened", 1_000)],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let own = |reach: i64| {
+        let db = db.clone();
+        async move {
+            db.dossiers(&DossierFilter {
+                agencies: Some(vec![reach]),
+                stages: vec!["processing".into()],
+                assignee: Some("chuyenvien".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(codes(own(agency).await), ["0009"]);
+    assert!(own(other).await.is_empty());
     let nothing = db
         .dossiers(&DossierFilter {
             agencies: Some(vec![]),
