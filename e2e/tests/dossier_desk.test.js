@@ -100,6 +100,7 @@ test("the dossier is handed over, decided, returned, and its applicant looks it 
   await desk.waitForSelector("#sheet");
   await act(desk, "Trả kết quả");
   assert.match(await desk.textContent("#facts"), /Đã trả kết quả/);
+  assert.doesNotMatch(await desk.textContent("#facts"), /Đang ở/, "a returned dossier is at no step");
   const sheet = await desk.textContent("#sheet");
   for (const step of ["Tiếp nhận hồ sơ", "Chuyển xử lý bước 2", "Chuyển xử lý bước 3", "Đã có kết quả", "Đã trả kết quả"]) {
     assert.match(sheet, new RegExp(step));

@@ -584,8 +584,10 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
         .await?
         .map(|e| crate::evaluations::Shown::of(&e));
     let (_, steps) = procedure.workflow_for(&d.application.deciding_agency);
+    // A refused, stopped or returned dossier is at no step any more, as in the queue.
     let step = steps
         .get(d.step)
+        .filter(|_| !d.stage.is_final())
         .map(|s| format!("Bước {}: {} ({})", d.step + 1, s.name, role_name(&s.role)))
         .unwrap_or_default();
     Ok(DossierPage {
