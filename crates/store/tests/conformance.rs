@@ -1122,21 +1122,13 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
     let dues = [Some(300), Some(100), None, Some(200), Some(100)];
     for (i, due) in dues.iter().enumerate() {
         let code = format!("H99.10-260301-{:04}", i + 1);
-        let mut tx = db.begin().await.unwrap();
-        tx.insert_dossier(
+        open_dossier(
+            &db,
             &new_dossier(&code, if i == 3 { other } else { agency }),
             &projection(if i == 1 { "done" } else { "processing" }, 1, *due),
-            &[event("opened", 1_000)],
         )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        .await;
     }
-    let codes = |rows: Vec<motcua_store::DossierRow>| {
-        rows.into_iter()
-            .map(|r| r.code[14..].to_string())
-            .collect::<Vec<_>>()
-    };
     let all = db
         .dossiers(&DossierFilter {
             limit: 10,
@@ -1144,28 +1136,10 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
         })
         .await
         .unwrap();
-    assert_eq!(codes(all), ["0002", "0005", "0004", "0001", "0003"]);
+    assert_eq!(code_ends(all), ["0002", "0005", "0004", "0001", "0003"]);
     // Keyset pages of two.
-    let mut after = None;
-    let mut pages = Vec::new();
-    loop {
-        let page = db
-            .dossiers(&DossierFilter {
-                limit: 2,
-                after,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        if page.is_empty() {
-            break;
-        }
-        let last = page.last().unwrap();
-        after = Some((last.due_at.unwrap_or(i64::MAX), last.id));
-        pages.push(codes(page));
-    }
     assert_eq!(
-        pages,
+        pages_of_two(&db, DossierFilter::default()).await,
         [vec!["0002", "0005"], vec!["0004", "0001"], vec!["0003"]]
     );
     // The reader's reach, the stage and a due window.
@@ -1179,7 +1153,7 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
         })
         .await
         .unwrap();
-    assert_eq!(codes(mine), ["0005"]);
+    assert_eq!(code_ends(mine), ["0005"]);
     // An agency's queue holds what it decides and what its desk received for others, each once,
     // in due order across both sides, page after page.
     for (i, (desk, deciding, due)) in [
@@ -1191,41 +1165,23 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
     .enumerate()
     {
         let code = format!("H99.10-260301-{:04}", i + 6);
-        let mut tx = db.begin().await.unwrap();
-        tx.insert_dossier(
+        open_dossier(
+            &db,
             &motcua_store::NewDossier {
                 deciding_agency_id: deciding,
                 ..new_dossier(&code, desk)
             },
             &projection("processing", 1, due),
-            &[event("opened", 1_000)],
         )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        .await;
     }
-    let mut after = None;
-    let mut pages = Vec::new();
-    loop {
-        let page = db
-            .dossiers(&DossierFilter {
-                agencies: Some(vec![agency]),
-                stages: vec!["processing".into()],
-                limit: 2,
-                after,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        if page.is_empty() {
-            break;
-        }
-        let last = page.last().unwrap();
-        after = Some((last.due_at.unwrap_or(i64::MAX), last.id));
-        pages.push(codes(page));
-    }
+    let queue = DossierFilter {
+        agencies: Some(vec![agency]),
+        stages: vec!["processing".into()],
+        ..Default::default()
+    };
     assert_eq!(
-        pages,
+        pages_of_two(&db, queue).await,
         [
             vec!["0007", "0005"],
             vec!["0006", "0001"],
@@ -1233,18 +1189,15 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
         ]
     );
     // An officer's own, within the reach only.
-    let mut tx = db.begin().await.unwrap();
-    tx.insert_dossier(
+    open_dossier(
+        &db,
         &new_dossier("H99.10-260301-0009", agency),
         &motcua_store::Projection {
             assignee: Some("chuyenvien"),
             ..projection("processing", 1, Some(75))
         },
-        &[event("opened", 1_000)],
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     let own = |reach: i64| {
         let db = db.clone();
         async move {
@@ -1259,7 +1212,7 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
             .unwrap()
         }
     };
-    assert_eq!(codes(own(agency).await), ["0009"]);
+    assert_eq!(code_ends(own(agency).await), ["0009"]);
     assert!(own(other).await.is_empty());
     let nothing = db
         .dossiers(&DossierFilter {
@@ -1270,6 +1223,46 @@ async fn dossier_lists_filter_and_page_by_due_date(db: Db, _backend: Backend) {
         .await
         .unwrap();
     assert!(nothing.is_empty());
+}
+
+/// A dossier written with its first event, as `dossier` and `projection` say.
+async fn open_dossier(
+    db: &Db,
+    dossier: &motcua_store::NewDossier<'_>,
+    projection: &motcua_store::Projection<'_>,
+) {
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_dossier(dossier, projection, &[event("opened", 1_000)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The ends of the codes `filter` lists (`0001` for `H99.10-260301-0001`).
+fn code_ends(rows: Vec<motcua_store::DossierRow>) -> Vec<String> {
+    rows.into_iter().map(|r| r.code[14..].to_string()).collect()
+}
+
+/// Every keyset page of two that `filter` lists, by the ends of their codes.
+async fn pages_of_two(db: &Db, filter: motcua_store::DossierFilter) -> Vec<Vec<String>> {
+    let mut after = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = db
+            .dossiers(&motcua_store::DossierFilter {
+                limit: 2,
+                after,
+                ..filter.clone()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            return pages;
+        }
+        let last = page.last().unwrap();
+        after = Some((last.due_at.unwrap_or(i64::MAX), last.id));
+        pages.push(code_ends(page));
+    }
 }
 
 /// Histories of dossiers received at `agency` on 2026-03-01 (numbered as their codes end), of

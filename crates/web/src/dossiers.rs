@@ -137,8 +137,8 @@ async fn pinned_procedure(state: &AppState, row: &DossierRow) -> Result<Arc<Proc
 }
 
 /// An agency's id by its identifier, today.
-fn agency_id(in_force: &InForce, field: &'static str, identifier: &str) -> Result<i64, Problem> {
-    in_force
+fn agency_id(agencies: &InForce, field: &'static str, identifier: &str) -> Result<i64, Problem> {
+    agencies
         .id(identifier)
         .ok_or_else(|| Problem::invalid(field, format!("Không có cơ quan mã “{identifier}”.")))
 }
@@ -246,12 +246,12 @@ pub(crate) async fn open(
             })
         })?;
     let (procedure, version) = (&in_force.procedure, in_force.version);
-    // Where it is received: the desk agency named, else the staff member's own agency, else (online)
-    // where the procedure is received.
-    let in_force = state
+    let agencies = state
         .agency_tree
         .in_force(&state.db, &day.to_string())
         .await?;
+    // Where it is received: the desk agency named, else the staff member's own agency, else (online)
+    // where the procedure is received.
     let named_desk = application.desk_agency.trim();
     let (desk, own_agency) = if !named_desk.is_empty() {
         (named_desk.to_string(), None)
@@ -261,7 +261,7 @@ pub(crate) async fn open(
                 let id = staff.user.agency_id.ok_or_else(|| {
                     Problem::invalid("application.desk_agency", "Cần ghi cơ quan tiếp nhận.")
                 })?;
-                let identifier = in_force.identifier(id).unwrap_or_default().to_string();
+                let identifier = agencies.identifier(id).unwrap_or_default().to_string();
                 (identifier, Some(id))
             }
             Person::Applicant(_) => (
@@ -290,12 +290,12 @@ pub(crate) async fn open(
     };
     let desk_id = match own_agency {
         Some(id) => id,
-        None => agency_id(&in_force, "application.desk_agency", &desk)?,
+        None => agency_id(&agencies, "application.desk_agency", &desk)?,
     };
     let deciding_id = if deciding == desk {
         desk_id
     } else {
-        agency_id(&in_force, "application.deciding_agency", &deciding)?
+        agency_id(&agencies, "application.deciding_agency", &deciding)?
     };
     if let Person::Staff(staff) = person {
         let reach = staff
