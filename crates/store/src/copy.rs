@@ -614,24 +614,18 @@ impl Db {
 
     /// Every (table, column) of the live schema, sorted; for checking [`TABLES`].
     pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let mut columns: Vec<(String, String)> = match &self.inner {
-            crate::db::Inner::Sqlite { read, .. } => {
-                sqlx::query_as(
-                    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
-                )
-                .fetch_all(read)
-                .await?
+        let sql = match self.backend() {
+            crate::Backend::Sqlite => {
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
             }
-            crate::db::Inner::Postgres(pg) => {
-                sqlx::query_as(
-                    "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns
-                     WHERE table_schema = current_schema()",
-                )
-                .fetch_all(pg)
-                .await?
+            crate::Backend::Postgres => {
+                "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns
+                 WHERE table_schema = current_schema()"
             }
         };
+        let mut columns: Vec<(String, String)> =
+            on_read!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?);
         columns.sort();
         Ok(columns)
     }

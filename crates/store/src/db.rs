@@ -3,26 +3,35 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Postgres, Sqlite};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 
 use crate::error::{ConnectError, StoreError};
 use crate::openings::Openings;
+use crate::pool::{Conn, Pool};
 
-/// Runs `$body` with `$pool` bound to the pool that serves reads, once per backend.
+/// Runs `$body` with `$pool` bound to a connection that serves reads, once per backend. The
+/// connection goes back to its pool unchecked only when `$body` ends normally (not by `?`).
 macro_rules! on_read {
     ($db:expr, |$pool:ident| $body:expr) => {
         match &$db.inner {
             $crate::db::Inner::Sqlite { read, .. } => {
-                let $pool = read;
-                $body
+                let mut conn = read.acquire().await?;
+                let out = {
+                    let $pool = &mut *conn;
+                    $body
+                };
+                conn.finish();
+                out
             }
             $crate::db::Inner::Postgres(pg) => {
-                let $pool = pg;
-                $body
+                let mut conn = pg.acquire().await?;
+                let out = {
+                    let $pool = &mut *conn;
+                    $body
+                };
+                conn.finish();
+                out
             }
         }
     };
@@ -98,24 +107,28 @@ pub(crate) enum Inner {
     /// SQLite allows one writer at a time; a single write connection queues writers in the pool
     /// instead of letting them spin on SQLITE_BUSY. Readers run in parallel under WAL.
     Sqlite {
-        read: SqlitePool,
-        write: SqlitePool,
+        read: Pool<SqliteConnection>,
+        write: Pool<SqliteConnection>,
     },
-    Postgres(PgPool),
+    Postgres(Pool<PgConnection>),
 }
 
 /// A write transaction. On SQLite it begins IMMEDIATE, so it holds the write lock from its
-/// first statement and never fails to upgrade a read lock halfway.
+/// first statement and never fails to upgrade a read lock halfway. Dropped without a commit,
+/// its connection is rolled back before anyone else gets it.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Sqlite(Conn<SqliteConnection>),
+    Postgres(Conn<PgConnection>),
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        on_tx!(&mut self, |conn| {
+            sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+        });
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+            Tx::Sqlite(conn) => conn.finish(),
+            Tx::Postgres(conn) => conn.finish(),
         }
         Ok(())
     }
@@ -186,36 +199,28 @@ impl Db {
     /// Migrations are applied separately by [`Db::migrate`].
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, ConnectError> {
         let shown = redact(url);
-        let unreachable = |e: sqlx::Error| ConnectError::Unreachable {
+        let unreachable = |e: StoreError| ConnectError::Unreachable {
             url: shown.clone(),
             reason: describe_connect_error(&e),
         };
         let inner = match parse_url(url)? {
             Target::Sqlite(path) => {
-                let write = sqlite_pool(&path, options, false)
-                    .await
-                    .map_err(unreachable)?;
-                let read = sqlite_pool(&path, options, true)
-                    .await
-                    .map_err(unreachable)?;
+                // The writer first: it creates the file the readers open.
+                let write = sqlite_pool(&path, options, false);
+                answers(&write).await.map_err(&unreachable)?;
+                let read = sqlite_pool(&path, options, true);
+                answers(&read).await.map_err(&unreachable)?;
                 Inner::Sqlite { read, write }
             }
             Target::Postgres(url) => {
                 let mut connect = PgConnectOptions::from_str(&url)
-                    .map_err(unreachable)?
+                    .map_err(|e| unreachable(e.into()))?
                     .application_name("motcua");
                 if let Some(schema) = &options.pg_schema {
                     connect = connect.options([("search_path", schema.as_str())]);
                 }
-                let pool = PgPoolOptions::new()
-                    .max_connections(options.max_connections)
-                    // A ping before every query doubles the round trips; a dead connection
-                    // shows as a failed query instead, and the pool replaces it.
-                    .test_before_acquire(false)
-                    .acquire_timeout(options.acquire_timeout)
-                    .connect_with(connect)
-                    .await
-                    .map_err(unreachable)?;
+                let pool = Pool::new(connect, options.max_connections, options.acquire_timeout);
+                answers(&pool).await.map_err(&unreachable)?;
                 Inner::Postgres(pool)
             }
         };
@@ -249,8 +254,16 @@ impl Db {
     /// Begins a write transaction (IMMEDIATE on SQLite).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match &self.inner {
-            Inner::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Inner::Postgres(pg) => Tx::Postgres(pg.begin().await?),
+            Inner::Sqlite { write, .. } => {
+                let mut conn = write.acquire().await?;
+                sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+                Tx::Sqlite(conn)
+            }
+            Inner::Postgres(pg) => {
+                let mut conn = pg.acquire().await?;
+                sqlx::raw_sql("BEGIN").execute(&mut *conn).await?;
+                Tx::Postgres(conn)
+            }
         })
     }
 
@@ -265,12 +278,16 @@ impl Db {
     }
 
     pub fn pool_stats(&self) -> Vec<PoolStat> {
-        fn stat<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> PoolStat {
+        fn stat<C>(name: &'static str, pool: &Pool<C>) -> PoolStat
+        where
+            C: sqlx::Connection + 'static,
+            for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+        {
             PoolStat {
                 pool: name,
                 size: pool.size(),
-                idle: pool.num_idle() as u32,
-                max: pool.options().get_max_connections(),
+                idle: pool.idle(),
+                max: pool.max(),
             }
         }
         match &self.inner {
@@ -306,11 +323,7 @@ impl Db {
 /// How much of a SQLite file is read through a memory mapping (address space, not memory).
 const MMAP_SIZE: u64 = 1 << 30;
 
-async fn sqlite_pool(
-    path: &Path,
-    options: &DbOptions,
-    read_only: bool,
-) -> Result<SqlitePool, sqlx::Error> {
+fn sqlite_pool(path: &Path, options: &DbOptions, read_only: bool) -> Pool<SqliteConnection> {
     let connect = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(!read_only)
@@ -330,22 +343,22 @@ async fn sqlite_pool(
     } else {
         1
     };
-    SqlitePoolOptions::new()
-        .max_connections(max)
-        // Each statement already crosses to the connection's own thread and back; a ping
-        // before it would make that two crossings, for a file that cannot go away.
-        .test_before_acquire(false)
-        .min_connections(if read_only { 0 } else { 1 })
-        .acquire_timeout(options.acquire_timeout)
-        .connect_with(connect)
-        .await
+    Pool::new(connect, max, options.acquire_timeout)
 }
 
-fn describe_connect_error(e: &sqlx::Error) -> String {
+/// Opens a first connection, which stays in the pool.
+async fn answers<C>(pool: &Pool<C>) -> Result<(), StoreError>
+where
+    C: sqlx::Connection + 'static,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+{
+    pool.acquire().await?.finish();
+    Ok(())
+}
+
+fn describe_connect_error(e: &StoreError) -> String {
     match e {
-        sqlx::Error::Io(io) => io.to_string(),
-        sqlx::Error::Database(db) => db.message().to_string(),
-        sqlx::Error::PoolTimedOut => "no answer in time".to_string(),
+        StoreError::Unavailable(reason) | StoreError::Internal(reason) => reason.clone(),
         other => other.to_string(),
     }
 }

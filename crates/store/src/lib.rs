@@ -21,6 +21,7 @@ mod openings;
 mod organisation;
 mod outbox;
 mod people;
+mod pool;
 mod report_counts;
 mod reports;
 #[cfg(feature = "testing")]

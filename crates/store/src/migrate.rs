@@ -139,25 +139,18 @@ impl Db {
     }
 
     pub(crate) async fn table_exists(&self, table: &str) -> Result<bool, StoreError> {
-        let n: i64 = match &self.inner {
-            crate::db::Inner::Sqlite { read, .. } => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
-                )
-                .bind(table)
-                .fetch_one(read)
-                .await?
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1"
             }
-            crate::db::Inner::Postgres(pg) => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM information_schema.tables
-                     WHERE table_schema = current_schema() AND table_name = $1",
-                )
-                .bind(table)
-                .fetch_one(pg)
-                .await?
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = $1"
             }
         };
+        let n: i64 = on_read!(self, |pool| {
+            sqlx::query_scalar(sql).bind(table).fetch_one(pool).await?
+        });
         Ok(n > 0)
     }
 }

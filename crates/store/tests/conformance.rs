@@ -41,6 +41,7 @@ conformance!(
     the_copy_table_list_matches_the_schema,
     unique_violations_name_the_constraint,
     an_uncommitted_transaction_leaves_nothing,
+    connections_left_halfway_are_set_right_before_reuse,
     committed_writes_are_read_back,
     concurrent_writers_all_land,
     a_closed_pool_is_unavailable,
@@ -129,6 +130,38 @@ async fn an_uncommitted_transaction_leaves_nothing(db: Db, _backend: Backend) {
         // dropped without commit: rolled back
     }
     assert_eq!(db.meta_get("half").await.unwrap(), None);
+}
+
+/// The pool takes a connection back unchecked only when its holder finished; one left with a
+/// transaction open, a failed statement or a request gone is rolled back and pinged first.
+async fn connections_left_halfway_are_set_right_before_reuse(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    for round in 0..20 {
+        let key = format!("again-{round}");
+        let mut tx = db.begin().await.unwrap();
+        tx.meta_insert(&key, "left open").await.unwrap();
+        if round % 2 == 0 {
+            // A failed statement inside the transaction, then dropped.
+            assert!(tx.meta_insert(&key, "twice").await.is_err());
+        }
+        drop(tx);
+        // The next writer gets the connection only once the rollback is done.
+        let mut tx = db.begin().await.unwrap();
+        tx.meta_insert(&key, "committed").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            db.meta_get(&key).await.unwrap().as_deref(),
+            Some("committed")
+        );
+    }
+    // Reads given up halfway, as when a client goes away.
+    for _ in 0..50 {
+        let _ = tokio::time::timeout(std::time::Duration::from_micros(5), db.meta_get("x")).await;
+    }
+    assert_eq!(db.meta_get("x").await.unwrap(), None);
+    for stat in db.pool_stats() {
+        assert!(stat.size <= stat.max, "{stat:?}");
+    }
 }
 
 async fn committed_writes_are_read_back(db: Db, _backend: Backend) {
