@@ -52,6 +52,8 @@ pub struct SessionRow {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// The user's grants in force, read with the session: every signed-in request needs them.
+    pub grants: Vec<GrantRow>,
 }
 
 /// A personal access token as listed to its owner (never the token itself).
@@ -125,6 +127,49 @@ type UserTuple = (
 );
 
 const USER_COLUMNS: &str = "u.id, u.login, u.kind, u.full_name, u.position, u.agency_id, u.phone, u.email, u.password_hash, u.must_change_password, u.active";
+
+/// A user's grants in force joined to its row: a row per grant, one with empty grant columns
+/// when there is none. Signing in by session or token reads them in the same query.
+const GRANT_JOIN: &str = "LEFT JOIN role_grants g ON g.user_id = u.id AND g.revoked_at IS NULL";
+const GRANT_COLUMNS: &str = "g.id AS grant_id, g.role AS grant_role, g.agency_id AS grant_agency_id, g.with_children AS grant_with_children";
+
+/// The user and its grants from the rows of a query with `USER_COLUMNS` and `GRANT_COLUMNS`.
+macro_rules! user_with_grants {
+    ($rows:expr) => {{
+        let rows = $rows;
+        match rows.first() {
+            None => None,
+            Some(r) => {
+                let owner = user((
+                    r.try_get("id")?,
+                    r.try_get("login")?,
+                    r.try_get("kind")?,
+                    r.try_get("full_name")?,
+                    r.try_get("position")?,
+                    r.try_get("agency_id")?,
+                    r.try_get("phone")?,
+                    r.try_get("email")?,
+                    r.try_get("password_hash")?,
+                    r.try_get("must_change_password")?,
+                    r.try_get("active")?,
+                ));
+                let mut grants = Vec::new();
+                for r in rows {
+                    if let Some(id) = r.try_get::<Option<i64>, _>("grant_id")? {
+                        grants.push(GrantRow {
+                            id,
+                            user_id: owner.id,
+                            role: r.try_get("grant_role")?,
+                            agency_id: r.try_get("grant_agency_id")?,
+                            with_children: r.try_get::<i64, _>("grant_with_children")? != 0,
+                        });
+                    }
+                }
+                Some((r, owner, grants))
+            }
+        }
+    }};
+}
 
 fn user(t: UserTuple) -> UserRow {
     UserRow {
@@ -215,38 +260,27 @@ impl Db {
         now: i64,
     ) -> Result<Option<SessionRow>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at, s.expires_at
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = 1"
+            "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at, s.expires_at, {GRANT_COLUMNS}
+             FROM sessions s JOIN users u ON u.id = s.user_id {GRANT_JOIN}
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = 1
+             ORDER BY g.id"
         );
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<i64>,
-            String,
-            String,
-            String,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-        );
-        let row: Option<Row> = on_read!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        Ok(on_read!(self, |pool| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(token_hash)
                 .bind(now)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.map(|r| SessionRow {
-            user: user((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10)),
-            created_at: r.11,
-            last_seen_at: r.12,
-            expires_at: r.13,
+                .fetch_all(pool)
+                .await?;
+            match user_with_grants!(&rows) {
+                None => None,
+                Some((r, user, grants)) => Some(SessionRow {
+                    user,
+                    created_at: r.try_get("created_at")?,
+                    last_seen_at: r.try_get("last_seen_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    grants,
+                }),
+            }
         }))
     }
 
@@ -268,36 +302,24 @@ impl Db {
         &self,
         token_hash: &str,
         now: i64,
-    ) -> Result<Option<(TokenRow, UserRow)>, StoreError> {
-        // One query for the token and its owner: every API request asks this.
+    ) -> Result<Option<(TokenRow, UserRow, Vec<GrantRow>)>, StoreError> {
+        // One query for the token, its owner and the owner's grants: every API request asks this.
         let sql = format!(
             "SELECT t.id AS token_id, t.name AS token_name, t.scopes, t.created_at AS token_created_at,
-               t.expires_at, t.revoked_at, t.last_used_at, {USER_COLUMNS}
-             FROM access_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1"
+               t.expires_at, t.revoked_at, t.last_used_at, {USER_COLUMNS}, {GRANT_COLUMNS}
+             FROM access_tokens t JOIN users u ON u.id = t.user_id {GRANT_JOIN}
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1
+             ORDER BY g.id"
         );
         Ok(on_read!(self, |pool| {
-            match sqlx::query(sqlx::AssertSqlSafe(sql))
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(token_hash)
                 .bind(now)
-                .fetch_optional(pool)
-                .await?
-            {
+                .fetch_all(pool)
+                .await?;
+            match user_with_grants!(&rows) {
                 None => None,
-                Some(r) => {
-                    let owner = user((
-                        r.try_get("id")?,
-                        r.try_get("login")?,
-                        r.try_get("kind")?,
-                        r.try_get("full_name")?,
-                        r.try_get("position")?,
-                        r.try_get("agency_id")?,
-                        r.try_get("phone")?,
-                        r.try_get("email")?,
-                        r.try_get("password_hash")?,
-                        r.try_get("must_change_password")?,
-                        r.try_get("active")?,
-                    ));
+                Some((r, owner, grants)) => {
                     let t = token((
                         r.try_get("token_id")?,
                         owner.id,
@@ -308,7 +330,7 @@ impl Db {
                         r.try_get("revoked_at")?,
                         r.try_get("last_used_at")?,
                     ));
-                    Some((t, owner))
+                    Some((t, owner, grants))
                 }
             }
         }))

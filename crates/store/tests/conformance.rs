@@ -55,6 +55,7 @@ conformance!(
     the_audit_log_refuses_update_and_delete,
     units_and_agencies_as_of_a_date,
     sessions_expire_and_are_revoked,
+    sessions_and_tokens_carry_the_grants_in_force,
     failed_sign_ins_are_counted_by_login_and_address,
     copy_carries_the_organisation_and_its_sequences,
     procedure_versions_accumulate_and_the_published_one_is_in_force,
@@ -535,6 +536,79 @@ async fn units_and_agencies_as_of_a_date(db: Db, _backend: Backend) {
         ),
         "{err}"
     );
+}
+
+/// Signing in reads the user's grants with the session or the token: those in force, in the
+/// order given, none for a user without one, and a revoked one no more.
+async fn sessions_and_tokens_carry_the_grants_in_force(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let user = tx
+        .insert_user(&NewUser {
+            login: "chuyenvien",
+            kind: "staff",
+            full_name: "Chuyên Viên",
+            position: "",
+            agency_id: None,
+            phone: "",
+            email: "",
+            password_hash: "x",
+            must_change_password: false,
+        })
+        .await
+        .unwrap();
+    tx.create_session("s", user, 1_000_000, "1.2.3.4", "test")
+        .await
+        .unwrap();
+    tx.insert_token(user, "tích hợp", "t", "read write", 1_000_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let roles = |grants: &[motcua_store::GrantRow]| {
+        grants
+            .iter()
+            .map(|g| (g.role.clone(), g.agency_id, g.with_children))
+            .collect::<Vec<_>>()
+    };
+    let session = db.session("s", 5).await.unwrap().unwrap();
+    assert_eq!(session.user.login, "chuyenvien");
+    assert!(session.grants.is_empty());
+    let (_, owner, grants) = db.token_user("t", 5).await.unwrap().unwrap();
+    assert_eq!(owner.id, user);
+    assert!(grants.is_empty());
+
+    let mut tx = db.begin().await.unwrap();
+    let first = tx
+        .grant(user, "processing_officer", None, true, None)
+        .await
+        .unwrap();
+    tx.grant(user, "desk_officer", None, false, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let both = vec![
+        ("processing_officer".to_string(), None, true),
+        ("desk_officer".to_string(), None, false),
+    ];
+    assert_eq!(
+        roles(&db.session("s", 5).await.unwrap().unwrap().grants),
+        both
+    );
+    let (_, _, grants) = db.token_user("t", 5).await.unwrap().unwrap();
+    assert_eq!(roles(&grants), both);
+    assert!(grants.iter().all(|g| g.user_id == user));
+
+    let mut tx = db.begin().await.unwrap();
+    tx.revoke_grant(first).await.unwrap();
+    tx.commit().await.unwrap();
+    let left = vec![("desk_officer".to_string(), None, false)];
+    assert_eq!(
+        roles(&db.session("s", 5).await.unwrap().unwrap().grants),
+        left
+    );
+    let (_, _, grants) = db.token_user("t", 5).await.unwrap().unwrap();
+    assert_eq!(roles(&grants), left);
+    assert_eq!(grants, db.grants_of(user).await.unwrap());
 }
 
 async fn sessions_expire_and_are_revoked(db: Db, _backend: Backend) {

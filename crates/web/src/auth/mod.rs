@@ -296,7 +296,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// scopes (`read` for GET and HEAD, `write` for anything else).
 async fn load_token(parts: &Parts, state: &AppState, token: &str) -> Result<Staff, Denied> {
     let now = now().0;
-    let (row, user) = state
+    let (row, user, grants) = state
         .db
         .token_user(&token_hash(token), now)
         .await
@@ -324,11 +324,6 @@ async fn load_token(parts: &Parts, state: &AppState, token: &str) -> Result<Staf
             .map_err(|e| Denied::Failed(e.into()))?;
         tx.commit().await.map_err(|e| Denied::Failed(e.into()))?;
     }
-    let grants = state
-        .db
-        .grants_of(user.id)
-        .await
-        .map_err(|e| Denied::Failed(e.into()))?;
     Ok(Staff {
         user,
         grants,
@@ -386,14 +381,9 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Staff, Denied> {
             .map_err(|e| Denied::Failed(e.into()))?;
         tx.commit().await.map_err(|e| Denied::Failed(e.into()))?;
     }
-    let grants = state
-        .db
-        .grants_of(session.user.id)
-        .await
-        .map_err(|e| Denied::Failed(e.into()))?;
     Ok(Staff {
         user: session.user,
-        grants,
+        grants: session.grants,
         ip: client_ip(parts),
     })
 }
