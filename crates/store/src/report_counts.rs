@@ -208,7 +208,9 @@ impl Tx {
                 placeholders(self.backend(), chunk.len(), 14)
             );
             on_tx!(self, |conn| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == 1);
+                // A dossier's own changes are a few rows, whose few texts stay prepared; the
+                // bulk path's thousands would only crowd the statement cache.
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() <= 8);
                 for ((span, bucket, g), t) in chunk {
                     q = q
                         .bind(span.code())

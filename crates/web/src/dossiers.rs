@@ -192,10 +192,11 @@ async fn check_files(state: &AppState, command: &Command) -> Result<(), Problem>
 }
 
 /// Opens a dossier: submitted online, or received, sent back for completion or refused at a desk.
+/// With an idempotency key already used by the same person, answers with the dossier it made.
 pub(crate) async fn open(
     state: &AppState,
     person: &Person,
-    mut command: Command,
+    command: Command,
     idempotency_key: Option<&str>,
 ) -> Result<Opened, Problem> {
     if !command.opens() {
@@ -204,27 +205,45 @@ pub(crate) async fn open(
             "Cần thông tin hồ sơ (application) để nộp hoặc tiếp nhận hồ sơ mới.",
         ));
     }
+    if idempotency_key.is_some_and(|key| key.is_empty() || key.len() > 200) {
+        return Err(Problem::invalid(
+            "Idempotency-Key",
+            "Khóa chống gửi trùng phải có từ 1 đến 200 ký tự.",
+        ));
+    }
+    let problem = match open_new(state, person, command, idempotency_key).await {
+        Ok(opened) => return Ok(opened),
+        Err(problem) => problem,
+    };
+    // The dossier a key made is looked for only when a new one cannot be made: a retry breaks
+    // the key's uniqueness (or, when things changed since, an earlier check), and a first
+    // request, by far the most, is spared the query.
+    let Some(key) = idempotency_key else {
+        return Err(problem);
+    };
+    let created_by = actor_of(person).0.login().to_string();
+    match state
+        .db
+        .dossier_by_idempotency_key(&created_by, key)
+        .await?
+    {
+        Some(code) => Ok(Opened {
+            loaded: load(state, &code).await?,
+            secret: None,
+        }),
+        None => Err(problem),
+    }
+}
+
+async fn open_new(
+    state: &AppState,
+    person: &Person,
+    mut command: Command,
+    idempotency_key: Option<&str>,
+) -> Result<Opened, Problem> {
     check_files(state, &command).await?;
     let (actor, fallback_role) = actor_of(person);
     let created_by = actor.login().to_string();
-    if let Some(key) = idempotency_key {
-        if key.is_empty() || key.len() > 200 {
-            return Err(Problem::invalid(
-                "Idempotency-Key",
-                "Khóa chống gửi trùng phải có từ 1 đến 200 ký tự.",
-            ));
-        }
-        if let Some(code) = state
-            .db
-            .dossier_by_idempotency_key(&created_by, key)
-            .await?
-        {
-            return Ok(Opened {
-                loaded: load(state, &code).await?,
-                secret: None,
-            });
-        }
-    }
     let at = now();
     let day = at.local_date();
     let application = command
@@ -362,27 +381,11 @@ pub(crate) async fn open(
         dossier,
     };
     drop(catalogue);
-    match state.db.open_dossier(opening).await {
-        Ok(row) => Ok(Opened {
-            loaded: unpack(row)?,
-            secret: Some(secret),
-        }),
-        // Two retries raced: the other one made it; answer with that dossier.
-        Err(StoreError::Constraint { constraint, .. })
-            if constraint == "dossiers_idempotency" && idempotency_key.is_some() =>
-        {
-            let code = state
-                .db
-                .dossier_by_idempotency_key(&created_by, idempotency_key.unwrap_or_default())
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            Ok(Opened {
-                loaded: load(state, &code).await?,
-                secret: None,
-            })
-        }
-        Err(e) => Err(e.into()),
-    }
+    let row = state.db.open_dossier(opening).await?;
+    Ok(Opened {
+        loaded: unpack(row)?,
+        secret: Some(secret),
+    })
 }
 
 /// Acts on a dossier read at `version`.

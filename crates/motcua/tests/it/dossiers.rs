@@ -218,6 +218,28 @@ async fn a_counter_dossier_goes_from_receipt_to_return(backend: Backend) {
         (StatusCode::OK, Some(code.as_str()))
     );
     assert!(again.get("lookup_secret").is_none());
+    // Even when the retry would not be received as a new dossier (here, a procedure that does
+    // not exist): the key made this dossier. Under a new key the same body is refused.
+    let unknown = body.replace("\"procedure\":\"", "\"procedure\":\"X");
+    assert_ne!(unknown, body);
+    let (status, again) = p
+        .post(&desk, "/api/v1/dossiers", &unknown, Some("quay-1-0001"))
+        .await;
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (StatusCode::OK, Some(code.as_str()))
+    );
+    let (status, refused) = p
+        .post(&desk, "/api/v1/dossiers", &unknown, Some("quay-1-0002"))
+        .await;
+    assert_eq!(
+        (status, refused["errors"][0]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("application.procedure")
+        ),
+        "{refused}"
+    );
 
     // The desk hands it over; it may not process it.
     let (status, d) = p
