@@ -247,8 +247,18 @@ impl Event {
         }
     }
 
-    /// What happened, in plain Vietnamese, for the timeline.
+    /// What happened, in plain Vietnamese, for the timeline; steps by number.
     pub fn vietnamese(&self) -> String {
+        self.describe(&[])
+    }
+
+    /// What happened, in plain Vietnamese, naming the steps it moves between from `steps` (the
+    /// dossier's workflow), by number where a step is not there.
+    pub fn describe(&self, steps: &[crate::catalogue::WorkflowStep]) -> String {
+        let step = |i: usize| match steps.get(i) {
+            Some(s) => format!("bước {} ({})", i + 1, s.name),
+            None => format!("bước {}", i + 1),
+        };
         match self {
             Event::Opened { channel, .. } => {
                 format!("Nộp hồ sơ ({})", channel.vietnamese().to_lowercase())
@@ -259,11 +269,11 @@ impl Event {
             Event::CompletionProvided { .. } => "Người nộp đã hoàn thiện hồ sơ".into(),
             Event::Refused { reasons } => format!("Từ chối tiếp nhận: {reasons}"),
             Event::Received { .. } => "Tiếp nhận hồ sơ, hẹn ngày trả kết quả".into(),
-            Event::HandedOver { to_step, .. } => format!("Chuyển xử lý bước {}", to_step + 1),
+            Event::HandedOver { to_step, .. } => format!("Chuyển xử lý {}", step(*to_step)),
             Event::SentBack {
                 to_step, reason, ..
             } => {
-                format!("Trả lại bước {}: {reason}", to_step + 1)
+                format!("Trả lại {}: {reason}", step(*to_step))
             }
             Event::SupplementRequested { items, .. } => {
                 format!("Yêu cầu bổ sung hồ sơ: {}", items.join("; "))

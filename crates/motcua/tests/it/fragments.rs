@@ -238,7 +238,25 @@ async fn a_dossier_action_from_htmx_answers_the_dossier_region(backend: Backend)
         done.contains("Đã ghi nhận: Chuyển bước tiếp theo."),
         "{done}"
     );
-    assert!(done.contains("Chuyển xử lý bước 2"), "{done}");
+    // The sheet names the step, as the timeline of the API does.
+    let (_, events) = p
+        .get(&desk, &format!("/api/v1/dossiers/{code}/events"))
+        .await;
+    let handed = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "handed_over")
+        .unwrap_or_else(|| panic!("no hand-over: {events}"))["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        handed.starts_with("Chuyển xử lý bước 2 (") && handed.ends_with(')'),
+        "{handed}"
+    );
+    assert!(done.contains(&handed), "{done}");
     let (_, d) = p.get(&desk, &format!("/api/v1/dossiers/{code}")).await;
     assert_ne!(d["version"].as_i64().unwrap().to_string(), version);
 

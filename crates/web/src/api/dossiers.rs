@@ -282,13 +282,15 @@ pub(crate) async fn events(
         let loaded = dossiers::load(&state, &code).await?;
         dossiers::may(&state, &who, &loaded.row, Action::ReadDossiers).await?;
         let events = dossiers::timeline(&state, &loaded.row).await?;
+        let procedure = dossiers::procedure_of(&state, &loaded.row).await?;
+        let (_, steps) = procedure.workflow_for(&loaded.dossier.application.deciding_agency);
         Ok::<_, Problem>(
             events
                 .into_iter()
                 .map(|(r, e)| EventView {
                     seq: r.seq,
                     kind: r.kind,
-                    description: e.vietnamese(),
+                    description: e.describe(steps),
                     at: rfc3339(r.at),
                     actor: r.actor,
                     actor_role: r.actor_role,

@@ -507,6 +507,7 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
     let events = dossiers::timeline(state, row).await?;
     // The control sheet: each step's end against the time the step had.
     let ends = step_ends(events.iter().map(|(r, e)| (r.at, e)));
+    let (_, steps) = procedure.workflow_for(&d.application.deciding_agency);
     let mut sheet = Vec::new();
     for (i, (r, e)) in events.iter().enumerate() {
         let result = ends
@@ -518,7 +519,7 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
                 Finished::OnTime => "Đúng hạn",
                 Finished::Late => "Quá hạn",
             });
-        let mut what = e.vietnamese();
+        let mut what = e.describe(steps);
         if let Event::HandedOver {
             to_user: Some(u), ..
         } = e
@@ -583,7 +584,6 @@ async fn dossier_page(state: &AppState, staff: &Staff, code: &str) -> Result<Dos
         .evaluation(row.id)
         .await?
         .map(|e| crate::evaluations::Shown::of(&e));
-    let (_, steps) = procedure.workflow_for(&d.application.deciding_agency);
     // A refused, stopped or returned dossier is at no step any more, as in the queue.
     let step = steps
         .get(d.step)
