@@ -15,26 +15,23 @@ use crate::pool::{Conn, Pool};
 macro_rules! on_read {
     ($db:expr, |$pool:ident| $body:expr) => {
         match &$db.inner {
-            $crate::db::Inner::Sqlite { read, .. } => {
-                let mut conn = read.acquire().await?;
-                let out = {
-                    let $pool = &mut *conn;
-                    $body
-                };
-                conn.finish();
-                out
-            }
-            $crate::db::Inner::Postgres(pg) => {
-                let mut conn = pg.acquire().await?;
-                let out = {
-                    let $pool = &mut *conn;
-                    $body
-                };
-                conn.finish();
-                out
-            }
+            $crate::db::Inner::Sqlite { read, .. } => $crate::db::lent!(read, |$pool| $body),
+            $crate::db::Inner::Postgres(pg) => $crate::db::lent!(pg, |$pool| $body),
         }
     };
+}
+
+/// `$body` with `$conn` bound to a connection lent by `$pool`, finished after it.
+macro_rules! lent {
+    ($pool:expr, |$conn:ident| $body:expr) => {{
+        let mut lent = $pool.acquire().await?;
+        let out = {
+            let $conn = &mut *lent;
+            $body
+        };
+        lent.finish();
+        out
+    }};
 }
 
 /// Runs `$body` with `$conn` bound to the transaction's connection, once per backend.
@@ -53,7 +50,7 @@ macro_rules! on_tx {
     };
 }
 
-pub(crate) use {on_read, on_tx};
+pub(crate) use {lent, on_read, on_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -207,9 +204,9 @@ impl Db {
             Target::Sqlite(path) => {
                 // The writer first: it creates the file the readers open.
                 let write = sqlite_pool(&path, options, false);
-                answers(&write).await.map_err(&unreachable)?;
+                write.open_first().await.map_err(&unreachable)?;
                 let read = sqlite_pool(&path, options, true);
-                answers(&read).await.map_err(&unreachable)?;
+                read.open_first().await.map_err(&unreachable)?;
                 Inner::Sqlite { read, write }
             }
             Target::Postgres(url) => {
@@ -220,7 +217,7 @@ impl Db {
                     connect = connect.options([("search_path", schema.as_str())]);
                 }
                 let pool = Pool::new(connect, options.max_connections, options.acquire_timeout);
-                answers(&pool).await.map_err(&unreachable)?;
+                pool.open_first().await.map_err(&unreachable)?;
                 Inner::Postgres(pool)
             }
         };
@@ -254,16 +251,8 @@ impl Db {
     /// Begins a write transaction (IMMEDIATE on SQLite).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match &self.inner {
-            Inner::Sqlite { write, .. } => {
-                let mut conn = write.acquire().await?;
-                sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-                Tx::Sqlite(conn)
-            }
-            Inner::Postgres(pg) => {
-                let mut conn = pg.acquire().await?;
-                sqlx::raw_sql("BEGIN").execute(&mut *conn).await?;
-                Tx::Postgres(conn)
-            }
+            Inner::Sqlite { write, .. } => Tx::Sqlite(write.begin("BEGIN IMMEDIATE").await?),
+            Inner::Postgres(pg) => Tx::Postgres(pg.begin("BEGIN").await?),
         })
     }
 
@@ -278,11 +267,7 @@ impl Db {
     }
 
     pub fn pool_stats(&self) -> Vec<PoolStat> {
-        fn stat<C>(name: &'static str, pool: &Pool<C>) -> PoolStat
-        where
-            C: sqlx::Connection + 'static,
-            for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
-        {
+        fn stat<C: sqlx::Connection + 'static>(name: &'static str, pool: &Pool<C>) -> PoolStat {
             PoolStat {
                 pool: name,
                 size: pool.size(),
@@ -344,16 +329,6 @@ fn sqlite_pool(path: &Path, options: &DbOptions, read_only: bool) -> Pool<Sqlite
         1
     };
     Pool::new(connect, max, options.acquire_timeout)
-}
-
-/// Opens a first connection, which stays in the pool.
-async fn answers<C>(pool: &Pool<C>) -> Result<(), StoreError>
-where
-    C: sqlx::Connection + 'static,
-    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
-{
-    pool.acquire().await?.finish();
-    Ok(())
 }
 
 fn describe_connect_error(e: &StoreError) -> String {

@@ -105,6 +105,19 @@ where
         })
     }
 
+    /// A connection with a transaction begun by `statement` (`BEGIN`, `BEGIN IMMEDIATE`).
+    pub(crate) async fn begin(&self, statement: &'static str) -> Result<Conn<C>, StoreError> {
+        let mut conn = self.acquire().await?;
+        sqlx::raw_sql(statement).execute(&mut *conn).await?;
+        Ok(conn)
+    }
+
+    /// Opens a first connection, which stays in the pool: whether the database answers.
+    pub(crate) async fn open_first(&self) -> Result<(), StoreError> {
+        self.acquire().await?.finish();
+        Ok(())
+    }
+
     /// Closes the idle connections and refuses to lend any more; those lent are closed as they
     /// come back.
     pub(crate) async fn close(&self) {
@@ -115,7 +128,9 @@ where
             let _ = conn.close().await;
         }
     }
+}
 
+impl<C: Connection + 'static> Pool<C> {
     pub(crate) fn size(&self) -> u32 {
         self.shared.open.load(Ordering::Relaxed)
     }
