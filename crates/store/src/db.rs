@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 
+use crate::direct::DirectReaders;
 use crate::error::{ConnectError, StoreError};
 use crate::openings::Openings;
 use crate::pool::{Conn, Pool};
@@ -106,6 +107,7 @@ pub(crate) enum Inner {
     Sqlite {
         read: Pool<SqliteConnection>,
         write: Pool<SqliteConnection>,
+        direct: Arc<DirectReaders>,
     },
     Postgres(Pool<PgConnection>),
 }
@@ -207,7 +209,16 @@ impl Db {
                 write.open_first().await.map_err(&unreachable)?;
                 let read = sqlite_pool(&path, options, true);
                 read.open_first().await.map_err(&unreachable)?;
-                Inner::Sqlite { read, write }
+                let direct = DirectReaders::new(
+                    &path,
+                    options.busy_timeout,
+                    options.max_connections as usize,
+                );
+                Inner::Sqlite {
+                    read,
+                    write,
+                    direct: Arc::new(direct),
+                }
             }
             Target::Postgres(url) => {
                 let mut connect = PgConnectOptions::from_str(&url)
@@ -276,7 +287,7 @@ impl Db {
             }
         }
         match &self.inner {
-            Inner::Sqlite { read, write } => vec![stat("read", read), stat("write", write)],
+            Inner::Sqlite { read, write, .. } => vec![stat("read", read), stat("write", write)],
             Inner::Postgres(pg) => vec![stat("main", pg)],
         }
     }
@@ -296,7 +307,7 @@ impl Db {
     /// Closes every connection; later queries fail as unavailable.
     pub async fn close(&self) {
         match &self.inner {
-            Inner::Sqlite { read, write } => {
+            Inner::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }
@@ -306,7 +317,7 @@ impl Db {
 }
 
 /// How much of a SQLite file is read through a memory mapping (address space, not memory).
-const MMAP_SIZE: u64 = 1 << 30;
+pub(crate) const MMAP_SIZE: u64 = 1 << 30;
 
 fn sqlite_pool(path: &Path, options: &DbOptions, read_only: bool) -> Pool<SqliteConnection> {
     let connect = SqliteConnectOptions::new()

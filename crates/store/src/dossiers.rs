@@ -3,11 +3,15 @@
 //! it since it was read (its version). Each event's hash covers the previous event's hash and the
 //! event itself, so `verify_chains` finds any row altered behind the application's back.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 
-use crate::db::{Db, Tx, on_read, on_tx};
+use crate::db::{Backend, Db, Inner, Tx, lent, on_read, on_tx};
+use crate::direct::TryGet;
 use crate::error::StoreError;
 use crate::files::sha256_hex;
+use crate::json_rows::{JsonRows, Kind, select_rows};
 use crate::migrate::now_micros;
 use crate::report_counts::{Changes, Dates, FACT_COLUMNS, Group, Part, facts_of_row, outcome_of};
 
@@ -521,23 +525,38 @@ impl Db {
                 (SELECT '[' || string_agg('[' || at || ',' || payload || ']', ',' ORDER BY seq) || ']'
                  FROM dossier_events WHERE dossier_id = dossiers.id) AS events
              FROM dossiers WHERE code = $1";
-        Ok(on_read!(self, |pool| {
-            match sqlx::query(SQL).bind(code).fetch_optional(pool).await? {
-                None => None,
-                Some(r) => Some(PublicStatusRow {
-                    code: r.try_get("code")?,
-                    lookup_hash: r.try_get("lookup_hash")?,
-                    procedure_code: r.try_get("procedure_code")?,
-                    stage: r.try_get("stage")?,
-                    applicant_name: r.try_get("applicant_name")?,
-                    received_at: r.try_get("received_at")?,
-                    due_at: r.try_get("due_at")?,
-                    events: r
+        macro_rules! public_status_row {
+            ($r:expr) => {
+                PublicStatusRow {
+                    code: $r.try_get("code")?,
+                    lookup_hash: $r.try_get("lookup_hash")?,
+                    procedure_code: $r.try_get("procedure_code")?,
+                    stage: $r.try_get("stage")?,
+                    applicant_name: $r.try_get("applicant_name")?,
+                    received_at: $r.try_get("received_at")?,
+                    due_at: $r.try_get("due_at")?,
+                    events: $r
                         .try_get::<Option<String>, _>("events")?
                         .unwrap_or_else(|| "[]".into()),
-                }),
-            }
-        }))
+                }
+            };
+        }
+        Ok(match &self.inner {
+            Inner::Sqlite { direct, .. } => direct.read(|conn| {
+                let mut statement = conn.prepare_cached(SQL)?;
+                let mut rows = statement.query([code])?;
+                Ok(match rows.next()? {
+                    None => None,
+                    Some(r) => Some(public_status_row!(r)),
+                })
+            })?,
+            Inner::Postgres(pg) => lent!(pg, |conn| {
+                match sqlx::query(SQL).bind(code).fetch_optional(conn).await? {
+                    None => None,
+                    Some(r) => Some(public_status_row!(r)),
+                }
+            }),
+        })
     }
 
     /// The events of many dossiers, by dossier, each in order: a query per thousand dossiers.
@@ -708,17 +727,29 @@ impl Tx {
         agency: &str,
         day: &str,
     ) -> Result<i64, StoreError> {
-        Ok(on_tx!(self, |conn| {
+        self.take_dossier_numbers(agency, day, 1).await
+    }
+
+    /// The first of `count` numbers taken together, as [`Tx::next_dossier_number`] takes one.
+    pub(crate) async fn take_dossier_numbers(
+        &mut self,
+        agency: &str,
+        day: &str,
+        count: i64,
+    ) -> Result<i64, StoreError> {
+        let last = on_tx!(self, |conn| {
             sqlx::query_scalar::<_, i64>(
-                "INSERT INTO dossier_sequences (agency, day, last) VALUES ($1, $2, 1)
-                 ON CONFLICT (agency, day) DO UPDATE SET last = dossier_sequences.last + 1
+                "INSERT INTO dossier_sequences (agency, day, last) VALUES ($1, $2, $3)
+                 ON CONFLICT (agency, day) DO UPDATE SET last = dossier_sequences.last + excluded.last
                  RETURNING last",
             )
             .bind(agency)
             .bind(day)
+            .bind(count)
             .fetch_one(&mut *conn)
             .await?
-        }))
+        });
+        Ok(last - count + 1)
     }
 
     /// The dossier a creator already made with this idempotency key, if any.
@@ -745,69 +776,60 @@ impl Tx {
         p: &Projection<'_>,
         events: &[NewEvent<'_>],
     ) -> Result<i64, StoreError> {
-        Ok(self.insert_dossier_row(d, p, events).await?.id)
+        let mut rows = self.insert_dossiers(&[(d, p, events)]).await?;
+        Ok(rows.remove(0).id)
     }
 
-    /// Creates a dossier with its first events, and gives it back as stored.
-    pub(crate) async fn insert_dossier_row(
+    /// Creates dossiers with their first events and gives them back as stored, in order: three
+    /// statements (dossiers, events, report counters) however many they are.
+    pub(crate) async fn insert_dossiers(
         &mut self,
-        d: &NewDossier<'_>,
-        p: &Projection<'_>,
-        events: &[NewEvent<'_>],
-    ) -> Result<DossierRow, StoreError> {
-        let (hashes, last) = chain(GENESIS, d.code, 1, events);
+        new: &[(&NewDossier<'_>, &Projection<'_>, &[NewEvent<'_>])],
+    ) -> Result<Vec<DossierRow>, StoreError> {
         let now = now_micros();
+        let chains: Vec<_> = new
+            .iter()
+            .map(|(d, _, events)| chain(GENESIS, d.code, 1, events))
+            .collect();
+        let mut dossiers = JsonRows::new();
+        for ((d, p, _), (_, last)) in new.iter().zip(&chains) {
+            push_dossier(&mut dossiers, d, p, last, now);
+        }
         let sql = format!(
-            "INSERT INTO dossiers (code, lookup_hash, created_by, idempotency_key, procedure_code,
-                   procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
-                   stage, step, assignee, applicant_name, applicant_id_number, applicant_login,
-                   submitted_at, received_at, due_at, step_due_at, paused_since, finished_at, outcome,
-                   version, state, last_hash, updated_at, counts_late, digitised)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
-                 RETURNING {DOSSIER_COLUMNS}"
+            "{} RETURNING {DOSSIER_COLUMNS}",
+            dossier_insert(self.backend())
         );
-        let row: DossierRow = on_tx!(self, |conn| {
-            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(d.code)
-                .bind(d.lookup_hash)
-                .bind(d.created_by)
-                .bind(d.idempotency_key)
-                .bind(d.procedure_code)
-                .bind(d.procedure_version)
-                .bind(d.sector)
-                .bind(d.level)
-                .bind(d.desk_agency_id)
-                .bind(d.deciding_agency_id)
-                .bind(d.channel)
-                .bind(p.stage)
-                .bind(p.step)
-                .bind(p.assignee)
-                .bind(p.applicant_name)
-                .bind(p.applicant_id_number)
-                .bind(d.applicant_login)
-                .bind(p.submitted_at)
-                .bind(p.received_at)
-                .bind(p.due_at)
-                .bind(p.step_due_at)
-                .bind(p.paused_since)
-                .bind(p.finished_at)
-                .bind(p.outcome)
-                .bind(p.version)
-                .bind(p.state)
-                .bind(&last)
-                .bind(now)
-                .bind(i64::from(p.counts_late))
-                .bind(i64::from(p.digitised))
-                .fetch_one(&mut *conn)
-                .await?;
-            dossier_row!(r)
-        });
-        self.insert_events(row.id, d.code, 1, GENESIS, events, &hashes)
-            .await?;
-        self.apply_counts(Changes::between(None, d.part(p).as_ref()))
-            .await?;
-        Ok(row)
+        let mut stored: Vec<DossierRow> = Vec::with_capacity(new.len());
+        for batch in dossiers.batches() {
+            on_tx!(self, |conn| {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(batch)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                for r in &rows {
+                    stored.push(dossier_row!(r));
+                }
+            });
+        }
+        // RETURNING promises no order: rows are matched by code.
+        let mut by_code: HashMap<String, DossierRow> =
+            stored.into_iter().map(|r| (r.code.clone(), r)).collect();
+        let mut out = Vec::with_capacity(new.len());
+        let mut events = JsonRows::new();
+        let mut changes = Changes::default();
+        for ((d, p, new_events), (hashes, _)) in new.iter().zip(&chains) {
+            let row = by_code.remove(d.code).ok_or_else(|| {
+                StoreError::Internal(format!("dossier {} was not inserted", d.code))
+            })?;
+            push_events(&mut events, row.id, 1, GENESIS, new_events, hashes);
+            if let Some(part) = d.part(p) {
+                changes.add(&part, 1);
+            }
+            out.push(row);
+        }
+        self.insert_events(events).await?;
+        self.apply_counts(changes).await?;
+        Ok(out)
     }
 
     /// Appends events to a dossier read at `expected_version`, and rewrites its projection.
@@ -884,57 +906,124 @@ impl Tx {
         let new = Part::new(group, online, p.dates());
         self.apply_counts(Changes::between(old.as_ref(), new.as_ref()))
             .await?;
-        self.insert_events(dossier_id, &code, first_seq, &prev, events, &hashes)
-            .await
+        let mut rows = JsonRows::new();
+        push_events(&mut rows, dossier_id, first_seq, &prev, events, &hashes);
+        self.insert_events(rows).await
     }
 
-    async fn insert_events(
-        &mut self,
-        dossier_id: i64,
-        _code: &str,
-        first_seq: i64,
-        first_prev: &str,
-        events: &[NewEvent<'_>],
-        hashes: &[String],
-    ) -> Result<(), StoreError> {
-        if events.is_empty() {
+    /// Writes event rows made by [`push_events`], in one statement.
+    pub(crate) async fn insert_events(&mut self, rows: JsonRows) -> Result<(), StoreError> {
+        if rows.is_empty() {
             return Ok(());
         }
-        // One statement for all of them: each statement is a round trip while the write lock
-        // is held, and a receipt writes two events.
-        let rows: Vec<String> = (0..events.len())
-            .map(|i| {
-                let marks: Vec<String> = (1..=9).map(|c| format!("${}", i * 9 + c)).collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
         let sql = format!(
-            "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor, actor_role, prev_hash, hash)
-             VALUES {}",
-            rows.join(", ")
+            "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor, actor_role,
+               prev_hash, hash) {}",
+            select_rows(self.backend(), &EVENT_KINDS)
         );
-        on_tx!(self, |conn| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (i, (e, hash)) in events.iter().zip(hashes).enumerate() {
-                let prev = if i == 0 {
-                    first_prev
-                } else {
-                    hashes[i - 1].as_str()
-                };
-                q = q
-                    .bind(dossier_id)
-                    .bind(first_seq + i as i64)
-                    .bind(e.kind)
-                    .bind(e.payload)
-                    .bind(e.at)
-                    .bind(e.actor)
-                    .bind(e.actor_role)
-                    .bind(prev)
-                    .bind(hash);
-            }
-            q.execute(&mut *conn).await?;
-        });
-        Ok(())
+        self.execute_rows(&sql, rows).await
+    }
+}
+
+/// The `INSERT INTO dossiers … SELECT` of rows made by [`push_dossier`], without `RETURNING`.
+pub(crate) fn dossier_insert(backend: Backend) -> String {
+    use Kind::{Int, Text};
+    format!(
+        "INSERT INTO dossiers (code, lookup_hash, created_by, idempotency_key, procedure_code,
+           procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
+           stage, step, assignee, applicant_name, applicant_id_number, applicant_login,
+           submitted_at, received_at, due_at, step_due_at, paused_since, finished_at, outcome,
+           version, state, last_hash, updated_at, counts_late, digitised) {}",
+        select_rows(
+            backend,
+            &[
+                Text, Text, Text, Text, Text, Int, Text, Text, Int, Int, Text, Text, Int, Text,
+                Text, Text, Text, Int, Int, Int, Int, Int, Int, Text, Int, Text, Text, Int, Int,
+                Int,
+            ]
+        )
+    )
+}
+
+/// A dossier's row for [`dossier_insert`], with the hash of its last event.
+pub(crate) fn push_dossier(
+    rows: &mut JsonRows,
+    d: &NewDossier<'_>,
+    p: &Projection<'_>,
+    last_hash: &str,
+    now: i64,
+) {
+    rows.row()
+        .text(d.code)
+        .text(d.lookup_hash)
+        .text(d.created_by)
+        .opt_text(d.idempotency_key)
+        .text(d.procedure_code)
+        .int(d.procedure_version)
+        .text(d.sector)
+        .text(d.level)
+        .int(d.desk_agency_id)
+        .int(d.deciding_agency_id)
+        .text(d.channel)
+        .text(p.stage)
+        .int(p.step)
+        .opt_text(p.assignee)
+        .text(p.applicant_name)
+        .text(p.applicant_id_number)
+        .opt_text(d.applicant_login)
+        .int(p.submitted_at)
+        .opt_int(p.received_at)
+        .opt_int(p.due_at)
+        .opt_int(p.step_due_at)
+        .opt_int(p.paused_since)
+        .opt_int(p.finished_at)
+        .opt_text(p.outcome)
+        .int(p.version)
+        .text(p.state)
+        .text(last_hash)
+        .int(now)
+        .int(i64::from(p.counts_late))
+        .int(i64::from(p.digitised));
+}
+
+const EVENT_KINDS: [Kind; 9] = [
+    Kind::Int,
+    Kind::Int,
+    Kind::Text,
+    Kind::Text,
+    Kind::Int,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+];
+
+/// A dossier's events from `first_seq` for [`Tx::insert_events`], chained from `first_prev`
+/// with their `hashes`.
+pub(crate) fn push_events(
+    rows: &mut JsonRows,
+    dossier_id: i64,
+    first_seq: i64,
+    first_prev: &str,
+    events: &[NewEvent<'_>],
+    hashes: &[String],
+) {
+    for (i, (e, hash)) in events.iter().zip(hashes).enumerate() {
+        let prev = if i == 0 {
+            first_prev
+        } else {
+            hashes[i - 1].as_str()
+        };
+        rows.row()
+            .int(dossier_id)
+            .int(first_seq + i as i64)
+            .text(e.kind)
+            .text(e.payload)
+            .int(e.at)
+            .text(e.actor)
+            .text(e.actor_role)
+            .text(prev)
+            .text(hash);
     }
 }
 

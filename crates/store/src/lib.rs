@@ -1,7 +1,7 @@
 //! Persistence for motcua on SQLite and PostgreSQL.
 //!
 //! One [`Db`] type wraps either backend. Every query is written once, in SQL that both backends
-//! accept (`$1` placeholders, `BIGINT`/`TEXT` columns), and run through the `on_read!`/`on_write!`
+//! accept (`$1` placeholders, `BIGINT`/`TEXT` columns), and run through the `on_read!`/`on_tx!`
 //! macros, which expand the same body once per backend. Nothing outside this crate writes SQL.
 
 mod bulk;
@@ -10,10 +10,12 @@ mod catalogue;
 mod constraints;
 pub mod copy;
 mod db;
+mod direct;
 mod dossiers;
 mod error;
 mod evaluations;
 mod files;
+mod json_rows;
 mod measure;
 mod meta;
 pub mod migrate;
@@ -40,7 +42,7 @@ pub use dossiers::{
 pub use error::{ConnectError, ConstraintKind, StoreError};
 pub use evaluations::{EvaluateError, EvaluationRow, NewEvaluation};
 pub use files::{FileError, FileStore, sha256_hex};
-pub use openings::Opening;
+pub use openings::{Announced, Opening};
 pub use organisation::{AgencyRow, DeskRow, NewAgency, NewUnit, UnitRow};
 pub use outbox::{
     AlertCandidate, AlertRow, CandidateQuery, Failed, NewAlert, NewMessage, OutboxMessage,

@@ -2,17 +2,23 @@
 //! one transaction, so they share its commit (one flush to disk instead of one each) and the
 //! write lock is taken once for all of them.
 //!
-//! Whoever holds the writer's turn takes every opening waiting, its own and others', writes them
-//! and commits, then answers each. Each caller is answered only after the commit that wrote its
-//! dossier, so an answered dossier is on disk. If one of a group fails (a retry racing on an
+//! One task writes them: it takes every opening waiting, writes them and commits, then answers
+//! each. Each caller is answered only after the commit that wrote its dossier, so an answered
+//! dossier is on disk, and a caller that goes away (a closed connection) stops nobody. While
+//! other receipts are on their way the task commits at most every [`PACE`], so that they share
+//! a commit: a commit (its pages written to the log and flushed) costs far more than the rows it
+//! writes, and without the pause each receipt under load would pay one of its own. If one of a group fails (a retry racing on an
 //! idempotency key, say), the group is rolled back and each is written alone, so one failure never
 //! takes the others with it and a number is never skipped.
 
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use motcua_calendar::Date;
 use motcua_domain::dossier::{CodeFormat, Dossier};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::db::{Db, Tx};
 use crate::dossiers::{DossierRow, EventBatch, NewDossier, Projection};
@@ -46,79 +52,161 @@ pub struct Opening {
 
 type Answer = Result<DossierRow, StoreError>;
 
-/// The openings waiting for the writer's turn, and the turn itself.
+/// The least time between two commits of openings while other receipts are on their way.
+const PACE: Duration = Duration::from_millis(2);
+
+type Queued = (Opening, oneshot::Sender<Answer>);
+
 #[derive(Default)]
 pub(crate) struct Openings {
-    waiting: Mutex<Vec<(Opening, oneshot::Sender<Answer>)>>,
-    turn: Arc<tokio::sync::Mutex<()>>,
+    /// The writing task's inbox, made with the task; made again if the task is gone (the
+    /// runtime it ran on has ended).
+    inbox: Mutex<Option<mpsc::UnboundedSender<Queued>>>,
+    /// Receipts announced and not yet answered.
+    in_flight: AtomicUsize,
+    /// Transactions that wrote openings, and the dossiers they wrote: how well commits are shared.
+    commits: AtomicU64,
+    opened: AtomicU64,
 }
 
-impl Tx {
-    /// Numbers a dossier and writes it with its first events.
-    pub async fn open_dossier(&mut self, o: &Opening) -> Answer {
-        let seq = self
-            .next_dossier_number(&o.desk, &o.day.to_string())
-            .await?;
-        let code = o.code_format.code(&o.desk, o.day, seq);
-        self.insert_dossier_row(
-            &NewDossier {
-                code: &code,
-                lookup_hash: &o.lookup_hash,
-                created_by: &o.created_by,
-                idempotency_key: o.idempotency_key.as_deref(),
-                procedure_code: &o.procedure_code,
-                procedure_version: o.procedure_version,
-                sector: &o.sector,
-                level: &o.level,
-                desk_agency_id: o.desk_agency_id,
-                deciding_agency_id: o.deciding_agency_id,
-                channel: &o.channel,
-                applicant_login: o.applicant_login.as_deref(),
-            },
-            &Projection::of(&o.dossier, &o.state),
-            &o.events.events(),
-        )
-        .await
+/// A receipt on its way, from the start of its request until it is answered: the writing task
+/// paces its commits only while others are on their way too, so a lone receipt never waits.
+pub struct Announced {
+    db: Db,
+}
+
+impl Drop for Announced {
+    fn drop(&mut self) {
+        self.db.openings.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-impl Db {
-    /// Opens a dossier, written with whatever others are being opened at the same moment.
+impl Announced {
+    /// Opens the dossier, written with whatever others are being opened at the same moment.
     /// Answers once it is committed.
-    pub async fn open_dossier(&self, opening: Opening) -> Answer {
+    pub async fn open(self, opening: Opening) -> Answer {
         let (answer, answered) = oneshot::channel();
-        self.openings
-            .waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((opening, answer));
-        let turn = self.openings.turn.clone().lock_owned().await;
-        let group = std::mem::take(
-            &mut *self
-                .openings
-                .waiting
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
-        if !group.is_empty() {
-            // The group is written by a task of its own, which keeps the turn until every
-            // answer is given: a caller that goes away (a closed connection) stops nobody.
-            let db = self.clone();
-            tokio::spawn(async move {
-                for chunk in chunks(group) {
-                    db.write_group(chunk).await;
-                }
-                drop(turn);
-            });
-        } else {
-            drop(turn);
-        }
+        self.db.queue_opening((opening, answer));
         answered
             .await
             .unwrap_or_else(|_| Err(StoreError::Internal("the opening was not written".into())))
     }
+}
 
-    async fn write_group(&self, group: Vec<(Opening, oneshot::Sender<Answer>)>) {
+impl Tx {
+    /// Numbers dossiers and writes them with their first events, in order: a statement for
+    /// each agency's day among them, then the three of [`Tx::insert_dossiers`].
+    pub async fn open_dossiers(
+        &mut self,
+        openings: &[&Opening],
+    ) -> Result<Vec<DossierRow>, StoreError> {
+        // How many each agency's day needs, then the first of its numbers.
+        let mut firsts: BTreeMap<(&str, Date), (i64, i64)> = BTreeMap::new();
+        for o in openings {
+            firsts.entry((o.desk.as_str(), o.day)).or_default().1 += 1;
+        }
+        for ((desk, day), (first, count)) in &mut firsts {
+            *first = self
+                .take_dossier_numbers(desk, &day.to_string(), *count)
+                .await?;
+        }
+        let mut codes = Vec::with_capacity(openings.len());
+        for o in openings {
+            let (next, _) = firsts
+                .get_mut(&(o.desk.as_str(), o.day))
+                .expect("counted above");
+            codes.push(o.code_format.code(&o.desk, o.day, *next));
+            *next += 1;
+        }
+        let parts: Vec<_> = openings
+            .iter()
+            .zip(&codes)
+            .map(|(o, code)| {
+                (
+                    NewDossier {
+                        code,
+                        lookup_hash: &o.lookup_hash,
+                        created_by: &o.created_by,
+                        idempotency_key: o.idempotency_key.as_deref(),
+                        procedure_code: &o.procedure_code,
+                        procedure_version: o.procedure_version,
+                        sector: &o.sector,
+                        level: &o.level,
+                        desk_agency_id: o.desk_agency_id,
+                        deciding_agency_id: o.deciding_agency_id,
+                        channel: &o.channel,
+                        applicant_login: o.applicant_login.as_deref(),
+                    },
+                    Projection::of(&o.dossier, &o.state),
+                    o.events.events(),
+                )
+            })
+            .collect();
+        let new: Vec<_> = parts.iter().map(|(d, p, e)| (d, p, e.as_slice())).collect();
+        self.insert_dossiers(&new).await
+    }
+}
+
+impl Db {
+    /// Announces a receipt that is being prepared: the only way to open a dossier.
+    pub fn announce_opening(&self) -> Announced {
+        self.openings.in_flight.fetch_add(1, Ordering::Relaxed);
+        Announced { db: self.clone() }
+    }
+
+    fn queue_opening(&self, queued: Queued) {
+        let mut inbox = self
+            .openings
+            .inbox
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let queued = match inbox.as_ref() {
+            Some(inbox) => match inbox.send(queued) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(queued)) => queued,
+            },
+            None => queued,
+        };
+        let (sender, receiver) = mpsc::unbounded_channel();
+        sender.send(queued).expect("the receiver is here");
+        tokio::spawn(self.clone().write_openings(receiver));
+        *inbox = Some(sender);
+    }
+
+    /// The writing task: a group of whatever is waiting (up to [`MOST`]), paced while more
+    /// receipts are on their way.
+    async fn write_openings(self, mut inbox: mpsc::UnboundedReceiver<Queued>) {
+        let mut last_commit: Option<tokio::time::Instant> = None;
+        while let Some(first) = inbox.recv().await {
+            let mut group = vec![first];
+            take_waiting(&mut inbox, &mut group);
+            if let Some(last) = last_commit
+                && self.openings.in_flight.load(Ordering::Relaxed) > group.len()
+            {
+                tokio::time::sleep_until(last + PACE).await;
+                take_waiting(&mut inbox, &mut group);
+            }
+            self.write_group(group).await;
+            last_commit = Some(tokio::time::Instant::now());
+        }
+    }
+
+    /// The commits that opened dossiers since the start, and the dossiers they opened.
+    pub fn opening_commits(&self) -> (u64, u64) {
+        (
+            self.openings.commits.load(Ordering::Relaxed),
+            self.openings.opened.load(Ordering::Relaxed),
+        )
+    }
+
+    fn count_commit(&self, dossiers: usize) {
+        self.openings.commits.fetch_add(1, Ordering::Relaxed);
+        self.openings
+            .opened
+            .fetch_add(dossiers as u64, Ordering::Relaxed);
+    }
+
+    async fn write_group(&self, group: Vec<Queued>) {
         // Together first; if any fails, each alone, so each gets its own answer.
         if group.len() > 1 {
             match self.write_together(&group).await {
@@ -141,34 +229,30 @@ impl Db {
         }
     }
 
-    async fn write_together(
-        &self,
-        group: &[(Opening, oneshot::Sender<Answer>)],
-    ) -> Result<Vec<DossierRow>, StoreError> {
+    async fn write_together(&self, group: &[Queued]) -> Result<Vec<DossierRow>, StoreError> {
+        let openings: Vec<&Opening> = group.iter().map(|(o, _)| o).collect();
         let mut tx = self.begin().await?;
-        let mut rows = Vec::with_capacity(group.len());
-        for (opening, _) in group {
-            rows.push(tx.open_dossier(opening).await?);
-        }
+        let rows = tx.open_dossiers(&openings).await?;
         tx.commit().await?;
+        self.count_commit(rows.len());
         Ok(rows)
     }
 
     async fn write_alone(&self, opening: &Opening) -> Answer {
         let mut tx = self.begin().await?;
-        let row = tx.open_dossier(opening).await?;
+        let row = tx.open_dossiers(&[opening]).await?.remove(0);
         tx.commit().await?;
+        self.count_commit(1);
         Ok(row)
     }
 }
 
-/// A group in transactions of at most `MOST`.
-fn chunks<T>(mut group: Vec<T>) -> Vec<Vec<T>> {
-    let mut out = Vec::new();
-    while group.len() > MOST {
-        let rest = group.split_off(MOST);
-        out.push(std::mem::replace(&mut group, rest));
+/// Moves openings waiting in the inbox into the group, up to [`MOST`].
+fn take_waiting(inbox: &mut mpsc::UnboundedReceiver<Queued>, group: &mut Vec<Queued>) {
+    while group.len() < MOST {
+        match inbox.try_recv() {
+            Ok(queued) => group.push(queued),
+            Err(_) => return,
+        }
     }
-    out.push(group);
-    out
 }

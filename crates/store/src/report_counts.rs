@@ -12,9 +12,9 @@ use motcua_domain::catalogue::Level;
 use motcua_domain::report::{Facts, Period, RowSums, Tally, overdue_if_due_before};
 use sqlx::Row;
 
-use crate::bulk::placeholders;
 use crate::db::{Db, Tx, on_read, on_tx};
 use crate::error::StoreError;
+use crate::json_rows::{JsonRows, Kind, select_rows};
 use crate::migrate::lock;
 use crate::reports::ReportScope;
 
@@ -178,55 +178,52 @@ impl Changes {
     }
 }
 
-/// Counter rows per statement: 14 parameters each, within SQLite's 32,766.
-const COUNTER_ROWS: usize = 2_000;
-
 impl Tx {
     /// Adds the changes to the counters.
     pub(crate) async fn apply_counts(&mut self, changes: Changes) -> Result<(), StoreError> {
-        let rows: Vec<_> = changes
-            .0
-            .into_iter()
-            .filter(|(_, t)| !t.is_zero())
-            .collect();
-        for chunk in rows.chunks(COUNTER_ROWS) {
-            let sql = format!(
-                "INSERT INTO report_counts (span, bucket, deciding_agency_id, desk_agency_id,
-                   sector, level, received_online, received_other, received_digitised, early,
-                   on_time, late, overdue_from, overdue_until) VALUES {}
-                 ON CONFLICT (span, bucket, deciding_agency_id, desk_agency_id, sector, level)
-                 DO UPDATE SET
-                   received_online = report_counts.received_online + excluded.received_online,
-                   received_other = report_counts.received_other + excluded.received_other,
-                   received_digitised =
-                     report_counts.received_digitised + excluded.received_digitised,
-                   early = report_counts.early + excluded.early,
-                   on_time = report_counts.on_time + excluded.on_time,
-                   late = report_counts.late + excluded.late,
-                   overdue_from = report_counts.overdue_from + excluded.overdue_from,
-                   overdue_until = report_counts.overdue_until + excluded.overdue_until",
-                placeholders(self.backend(), chunk.len(), 14)
-            );
-            on_tx!(self, |conn| {
-                // A dossier's own changes are a few rows, whose few texts stay prepared; the
-                // bulk path's thousands would only crowd the statement cache.
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() <= 8);
-                for ((span, bucket, g), t) in chunk {
-                    q = q
-                        .bind(span.code())
-                        .bind(*bucket)
-                        .bind(g.deciding)
-                        .bind(g.desk)
-                        .bind(&g.sector)
-                        .bind(&g.level);
-                    for v in t.values() {
-                        q = q.bind(v);
-                    }
-                }
-                q.execute(&mut *conn).await?;
-            });
+        let mut rows = JsonRows::new();
+        for ((span, bucket, g), t) in changes.0.iter().filter(|(_, t)| !t.is_zero()) {
+            rows.row()
+                .text(span.code())
+                .int(*bucket)
+                .int(g.deciding)
+                .int(g.desk)
+                .text(&g.sector)
+                .text(&g.level);
+            for v in t.values() {
+                rows.int(v);
+            }
         }
-        Ok(())
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut kinds = vec![
+            Kind::Text,
+            Kind::Int,
+            Kind::Int,
+            Kind::Int,
+            Kind::Text,
+            Kind::Text,
+        ];
+        kinds.extend([Kind::Int; 8]);
+        // `WHERE true` tells SQLite that `ON CONFLICT` is the upsert's, not a join's.
+        let sql = format!(
+            "INSERT INTO report_counts (span, bucket, deciding_agency_id, desk_agency_id,
+               sector, level, received_online, received_other, received_digitised, early,
+               on_time, late, overdue_from, overdue_until) {} WHERE true
+             ON CONFLICT (span, bucket, deciding_agency_id, desk_agency_id, sector, level)
+             DO UPDATE SET
+               received_online = report_counts.received_online + excluded.received_online,
+               received_other = report_counts.received_other + excluded.received_other,
+               received_digitised = report_counts.received_digitised + excluded.received_digitised,
+               early = report_counts.early + excluded.early,
+               on_time = report_counts.on_time + excluded.on_time,
+               late = report_counts.late + excluded.late,
+               overdue_from = report_counts.overdue_from + excluded.overdue_from,
+               overdue_until = report_counts.overdue_until + excluded.overdue_until",
+            select_rows(self.backend(), &kinds)
+        );
+        self.execute_rows(&sql, rows).await
     }
 }
 

@@ -241,6 +241,7 @@ async fn open_new(
     mut command: Command,
     idempotency_key: Option<&str>,
 ) -> Result<Opened, Problem> {
+    let announced = state.db.announce_opening();
     check_files(state, &command).await?;
     let (actor, fallback_role) = actor_of(person);
     let created_by = actor.login().to_string();
@@ -381,7 +382,7 @@ async fn open_new(
         dossier,
     };
     drop(catalogue);
-    let row = state.db.open_dossier(opening).await?;
+    let row = announced.open(opening).await?;
     Ok(Opened {
         loaded: unpack(row)?,
         secret: Some(secret),

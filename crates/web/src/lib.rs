@@ -34,6 +34,7 @@ use motcua_store::Db;
 
 pub use api::openapi_document;
 pub use auth::password::{hash_blocking as hash_password, initial_password};
+pub use metrics::{OPENED, OPENING_COMMITS};
 pub use problem::{FieldError, Problem};
 
 /// Settings of the HTTP layer.

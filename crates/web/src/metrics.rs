@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics`: request counts and latency by route (recorded in
-//! `layers.rs`) and the database pools' figures, read at scrape time.
+//! `layers.rs`), the database pools' figures and how many receipts share a commit, read at
+//! scrape time.
 
 use std::sync::OnceLock;
 
@@ -14,6 +15,9 @@ use crate::AppState;
 
 pub(crate) const REQUESTS: &str = "http_requests_total";
 pub(crate) const DURATION: &str = "http_request_duration_seconds";
+/// Commits that opened dossiers, and the dossiers they opened: receipts share commits.
+pub const OPENING_COMMITS: &str = "dossier_opening_commits_total";
+pub const OPENED: &str = "dossiers_opened_total";
 
 /// The process-wide recorder; installed on first use (several servers in one test process
 /// share it).
@@ -47,6 +51,9 @@ async fn render(State(state): State<AppState>) -> impl IntoResponse {
         metrics::gauge!("db_pool_idle_connections", "pool" => stat.pool).set(f64::from(stat.idle));
         metrics::gauge!("db_pool_max_connections", "pool" => stat.pool).set(f64::from(stat.max));
     }
+    let (commits, opened) = state.db.opening_commits();
+    metrics::counter!(OPENING_COMMITS).absolute(commits);
+    metrics::counter!(OPENED).absolute(opened);
     let handle = handle();
     handle.run_upkeep();
     (

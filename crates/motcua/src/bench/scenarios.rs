@@ -8,7 +8,7 @@ use motcua_calendar::Date;
 use motcua_domain::report::Period;
 use serde_json::Value;
 
-use super::client::{Check, Request, Sample, Source, drive, pace};
+use super::client::{Check, Connection, Request, Sample, Source, drive, pace};
 use super::province::{DESK_OFFICER, Loaded, PROCEDURES, QUEUE_OFFICER, REPORT_READER};
 use super::report::{Budget, Figure};
 use super::system::ServerProcess;
@@ -210,6 +210,7 @@ async fn intake(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
     let mut figures = Vec::new();
     let clients = cx.settings.intake_clients;
     for (round, &n) in clients.iter().enumerate() {
+        let before = opening_commits(cx.server).await;
         let sample = drive(
             cx.server,
             n,
@@ -219,6 +220,7 @@ async fn intake(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
             keep_received(cx.received.clone()),
         )
         .await?;
+        let after = opening_commits(cx.server).await;
         let mut f = Figure::closed(
             "intake",
             format!(
@@ -228,6 +230,15 @@ async fn intake(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
             n,
             &sample,
         );
+        if let (Some((c0, d0)), Some((c1, d1))) = (before, after)
+            && c1 > c0
+        {
+            f.note = Some(format!(
+                "{:.1} receipts a commit ({} commits)",
+                (d1 - d0) as f64 / (c1 - c0) as f64,
+                c1 - c0
+            ));
+        }
         if round + 1 == clients.len() {
             let (budget, needed) = if cx.postgres {
                 ("≥ 1,000/s", 1_000.0)
@@ -239,6 +250,28 @@ async fn intake(cx: &Context<'_>) -> Result<Vec<Figure>, String> {
         figures.push(f);
     }
     Ok(figures)
+}
+
+/// The server's count of commits that opened dossiers and of the dossiers they opened, from
+/// its metrics.
+async fn opening_commits(server: &ServerProcess) -> Option<(u64, u64)> {
+    let mut connection = Connection::open(&server.host).await.ok()?;
+    let (status, body) = connection
+        .send(&Request::get("/metrics".into(), ""))
+        .await
+        .ok()?;
+    if status != 200 {
+        return None;
+    }
+    let text = String::from_utf8(body).ok()?;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<u64>().ok())
+    };
+    Some((
+        value(motcua_web::OPENING_COMMITS)?,
+        value(motcua_web::OPENED)?,
+    ))
 }
 
 async fn transitions(cx: &Context<'_>) -> Result<Vec<Figure>, String> {

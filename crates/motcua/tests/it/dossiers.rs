@@ -897,20 +897,22 @@ async fn the_other_paths_completion_refusal_payment_extension_consultation(backe
     assert_eq!(p.app.db.verify_chains().await.unwrap().0, vec![]);
 }
 
+/// Receipts sent together are numbered and written together, whatever desk they come from:
+/// each desk's day goes on 1, 2, 3 … with no number twice or skipped.
 async fn fifty_parallel_receipts_get_fifty_consecutive_codes(backend: Backend) {
     let p = Province::new(backend).await;
-    let desk = p.cookie("motcua").await;
-    let body =
-        json!({"action": "receive", "application": application(&["Tờ khai đăng ký khai sinh"])})
-            .to_string();
+    let desks = [p.cookie("motcua").await, p.cookie("motcua.khac").await];
     let mut tasks = Vec::new();
     for i in 0..50 {
-        let (client, url, base, cookie, body) = (
+        // Each applicant named apart, to see that each answer is its own request's dossier.
+        let mut application = application(&["Tờ khai đăng ký khai sinh"]);
+        application["applicant"]["name"] = json!(format!("Người nộp {i}"));
+        let body = json!({"action": "receive", "application": application}).to_string();
+        let (client, url, base, cookie) = (
             p.app.client.clone(),
             p.app.url("/api/v1/dossiers"),
             p.app.base.clone(),
-            desk.clone(),
-            body.clone(),
+            desks[i % 5 / 4].clone(),
         );
         tasks.push(tokio::spawn(async move {
             let response = client
@@ -925,16 +927,30 @@ async fn fifty_parallel_receipts_get_fifty_consecutive_codes(backend: Backend) {
                 .unwrap();
             assert_eq!(response.status(), StatusCode::CREATED);
             let d: Value = response.json().await.unwrap();
+            assert_eq!(d["applicant_name"], format!("Người nộp {i}"));
             d["code"].as_str().unwrap().to_string()
         }));
     }
-    let mut numbers = Vec::new();
+    let mut numbers = std::collections::BTreeMap::<String, Vec<u32>>::new();
     for t in tasks {
         let code = t.await.unwrap();
-        numbers.push(code.rsplit('-').next().unwrap().parse::<u32>().unwrap());
+        let (desk, number) = code.split_once('-').unwrap();
+        let number = number.rsplit('-').next().unwrap().parse::<u32>().unwrap();
+        numbers.entry(desk.to_string()).or_default().push(number);
     }
-    numbers.sort();
-    assert_eq!(numbers, (1..=50).collect::<Vec<u32>>());
+    for n in numbers.values_mut() {
+        n.sort();
+    }
+    assert_eq!(
+        numbers,
+        [
+            ("H99.31".to_string(), (1..=40).collect::<Vec<u32>>()),
+            ("H99.32".to_string(), (1..=10).collect::<Vec<u32>>()),
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(p.app.db.verify_chains().await.unwrap().0, vec![]);
 }
 
 /// Receipts sent together are written together; when two of them carry the same key (a retry
