@@ -7,9 +7,11 @@
 //! dossier is on disk, and a caller that goes away (a closed connection) stops nobody. While
 //! other receipts are on their way the task commits at most every [`PACE`], so that they share
 //! a commit: a commit (its pages written to the log and flushed) costs far more than the rows it
-//! writes, and without the pause each receipt under load would pay one of its own. If one of a group fails (a retry racing on an
-//! idempotency key, say), the group is rolled back and each is written alone, so one failure never
-//! takes the others with it and a number is never skipped.
+//! writes, and without the pause each receipt under load would pay one of its own.
+//!
+//! If one of a group fails (a retry racing on an idempotency key, say), the group is rolled back
+//! and each is written alone, so one failure never takes the others with it and a number is
+//! never skipped.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
