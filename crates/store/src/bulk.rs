@@ -1,18 +1,14 @@
 //! Many dossiers at once, each with its whole history: the demo province's year of dossiers, and
-//! the benchmarks' million. A statement for hundreds of rows in the caller's transaction
-//! (`json_rows.rs`) instead of a statement per row; every event hashed exactly as
-//! `insert_dossiers` and `append_events` hash it, so `verify_chains` accepts the result; and each agency's numbering for a day left at the highest
+//! the benchmarks' million. Multi-row INSERTs in the caller's transaction instead of a statement
+//! per row; every event hashed exactly as `insert_dossier` and `append_events` hash it, so
+//! `verify_chains` accepts the result; and each agency's numbering for a day left at the highest
 //! number used, so receipts made afterwards continue it.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::db::{Db, Tx, on_tx};
-use crate::dossiers::{
-    GENESIS, NewDossier, NewEvent, Projection, dossier_insert, event_hash, push_dossier,
-    push_events,
-};
+use crate::db::{Backend, Db, Tx, on_tx};
+use crate::dossiers::{GENESIS, NewDossier, NewEvent, Projection, event_hash};
 use crate::error::StoreError;
-use crate::json_rows::{JsonRows, Kind, select_rows};
 use crate::migrate::now_micros;
 use crate::report_counts::Changes;
 
@@ -29,8 +25,45 @@ pub struct History<'a> {
     pub events: Vec<NewEvent<'a>>,
 }
 
-/// Dossiers per statement: their JSON (the state most of it) is held in memory whole.
+/// Rows per statement, within SQLite's 32,766 bound parameters (PostgreSQL allows 65,535).
 const DOSSIER_ROWS: usize = 500;
+const EVENT_ROWS: usize = 3_000;
+const SEQUENCE_ROWS: usize = 2_000;
+
+const DOSSIER_INSERT: &str = "INSERT INTO dossiers (code, lookup_hash, created_by, idempotency_key,
+   procedure_code, procedure_version, sector, level, desk_agency_id, deciding_agency_id, channel,
+   stage, step, assignee, applicant_name, applicant_id_number, applicant_login, submitted_at,
+   received_at, due_at, step_due_at, paused_since, finished_at, outcome, version, state,
+   last_hash, updated_at, counts_late, digitised) VALUES ";
+const DOSSIER_COLUMNS: usize = 30;
+
+const EVENT_INSERT: &str = "INSERT INTO dossier_events (dossier_id, seq, kind, payload, at, actor,
+   actor_role, prev_hash, hash) VALUES ";
+const EVENT_COLUMNS: usize = 9;
+
+/// `($1, $2, …), (…)`: `rows` groups of `columns` numbered placeholders. On SQLite they are
+/// plain `?`, bound in order: it keeps the names of `$1` or `?1` parameters in a list that
+/// sqlx searches for each one it binds, so thousands of them would take quadratic time.
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 7);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(r * columns + c + 1).to_string());
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
 
 impl Tx {
     /// Writes whole dossiers with their events. Each history's events are chained from the
@@ -59,27 +92,52 @@ impl Tx {
         }
 
         let mut ids: HashMap<&str, i64> = HashMap::with_capacity(histories.len());
-        let sql = format!("{} RETURNING id, code", dossier_insert(self.backend()));
         for (chunk, chunk_chains) in histories
             .chunks(DOSSIER_ROWS)
             .zip(chains.chunks(DOSSIER_ROWS))
         {
-            let mut dossiers = JsonRows::new();
-            for (h, hashes) in chunk.iter().zip(chunk_chains) {
-                let last = hashes.last().expect("at least one event");
-                push_dossier(&mut dossiers, &h.dossier, &h.projection, last, now);
-            }
-            let mut rows: Vec<(i64, String)> = Vec::with_capacity(chunk.len());
-            for batch in dossiers.batches() {
-                on_tx!(self, |conn| {
-                    rows.extend(
-                        sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql.as_str()))
-                            .bind(batch)
-                            .fetch_all(&mut *conn)
-                            .await?,
-                    );
-                });
-            }
+            let sql = format!(
+                "{DOSSIER_INSERT}{} RETURNING id, code",
+                placeholders(self.backend(), chunk.len(), DOSSIER_COLUMNS)
+            );
+            let rows: Vec<(i64, String)> = on_tx!(self, |conn| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for (h, hashes) in chunk.iter().zip(chunk_chains) {
+                    let (d, p) = (&h.dossier, &h.projection);
+                    q = q
+                        .bind(d.code)
+                        .bind(d.lookup_hash)
+                        .bind(d.created_by)
+                        .bind(d.idempotency_key)
+                        .bind(d.procedure_code)
+                        .bind(d.procedure_version)
+                        .bind(d.sector)
+                        .bind(d.level)
+                        .bind(d.desk_agency_id)
+                        .bind(d.deciding_agency_id)
+                        .bind(d.channel)
+                        .bind(p.stage)
+                        .bind(p.step)
+                        .bind(p.assignee)
+                        .bind(p.applicant_name)
+                        .bind(p.applicant_id_number)
+                        .bind(d.applicant_login)
+                        .bind(p.submitted_at)
+                        .bind(p.received_at)
+                        .bind(p.due_at)
+                        .bind(p.step_due_at)
+                        .bind(p.paused_since)
+                        .bind(p.finished_at)
+                        .bind(p.outcome)
+                        .bind(p.version)
+                        .bind(p.state)
+                        .bind(hashes.last().expect("at least one event"))
+                        .bind(now)
+                        .bind(i64::from(p.counts_late))
+                        .bind(i64::from(p.digitised));
+                }
+                q.fetch_all(&mut *conn).await?
+            });
             // RETURNING promises no order: ids are matched by code.
             let by_code: HashMap<String, i64> = rows.into_iter().map(|(id, c)| (c, id)).collect();
             for h in chunk {
@@ -88,18 +146,42 @@ impl Tx {
                 })?;
                 ids.insert(h.dossier.code, *id);
             }
-            let mut events = JsonRows::new();
-            for (h, hashes) in chunk.iter().zip(chunk_chains) {
-                push_events(
-                    &mut events,
-                    ids[h.dossier.code],
-                    1,
-                    GENESIS,
-                    &h.events,
-                    hashes,
-                );
+        }
+
+        // (dossier id, seq, event, previous hash, hash), in order.
+        let mut rows = Vec::new();
+        for (h, hashes) in histories.iter().zip(&chains) {
+            let id = ids[h.dossier.code];
+            for (i, (e, hash)) in h.events.iter().zip(hashes).enumerate() {
+                let prev = if i == 0 {
+                    GENESIS
+                } else {
+                    hashes[i - 1].as_str()
+                };
+                rows.push((id, i as i64 + 1, e, prev, hash.as_str()));
             }
-            self.insert_events(events).await?;
+        }
+        for chunk in rows.chunks(EVENT_ROWS) {
+            let sql = format!(
+                "{EVENT_INSERT}{}",
+                placeholders(self.backend(), chunk.len(), EVENT_COLUMNS)
+            );
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for (id, seq, e, prev, hash) in chunk {
+                    q = q
+                        .bind(*id)
+                        .bind(*seq)
+                        .bind(e.kind)
+                        .bind(e.payload)
+                        .bind(e.at)
+                        .bind(e.actor)
+                        .bind(e.actor_role)
+                        .bind(*prev)
+                        .bind(*hash);
+                }
+                q.execute(&mut *conn).await?;
+            });
         }
 
         let mut changes = Changes::default();
@@ -116,18 +198,23 @@ impl Tx {
             let n = highest.entry((h.desk, h.day)).or_default();
             *n = (*n).max(h.number);
         }
-        let mut rows = JsonRows::new();
-        for ((agency, day), last) in highest {
-            rows.row().text(agency).text(day).int(last);
+        let highest: Vec<_> = highest.into_iter().collect();
+        for chunk in highest.chunks(SEQUENCE_ROWS) {
+            let sql = format!(
+                "INSERT INTO dossier_sequences (agency, day, last) VALUES {}
+                 ON CONFLICT (agency, day) DO UPDATE SET last = CASE
+                   WHEN excluded.last > dossier_sequences.last THEN excluded.last
+                   ELSE dossier_sequences.last END",
+                placeholders(self.backend(), chunk.len(), 3)
+            );
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for ((agency, day), last) in chunk {
+                    q = q.bind(*agency).bind(*day).bind(*last);
+                }
+                q.execute(&mut *conn).await?;
+            });
         }
-        let sql = format!(
-            "INSERT INTO dossier_sequences (agency, day, last) {} WHERE true
-             ON CONFLICT (agency, day) DO UPDATE SET last = CASE
-               WHEN excluded.last > dossier_sequences.last THEN excluded.last
-               ELSE dossier_sequences.last END",
-            select_rows(self.backend(), &[Kind::Text, Kind::Text, Kind::Int])
-        );
-        self.execute_rows(&sql, rows).await?;
         Ok(())
     }
 }
