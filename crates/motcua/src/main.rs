@@ -17,6 +17,12 @@ use clap::error::ErrorKind;
 
 use crate::cli::{Cli, Command, ServeArgs};
 
+/// mimalloc in place of glibc's allocator: a status lookup makes some two hundred small
+/// allocations, and glibc's took a fifth of its instructions; it also keeps less memory after
+/// the large answers (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A failure to report as one line on stderr, with the process's exit code.
 pub struct Failure {
     pub message: String,

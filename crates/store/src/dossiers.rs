@@ -116,8 +116,8 @@ pub struct PublicStatusRow {
     pub applicant_name: String,
     pub received_at: Option<i64>,
     pub due_at: Option<i64>,
-    /// The events in order, as a JSON array of `[at, event]` pairs.
-    pub events: String,
+    /// The events in order: when, and the event as stored (JSON).
+    pub events: Vec<(i64, String)>,
 }
 
 /// Which dossiers a list shows. `agencies` is the reader's reach (`None`: the whole province).
@@ -516,45 +516,52 @@ impl Db {
         }))
     }
 
-    /// What the public status lookup shows of a dossier, in one query and one row: the lookup
-    /// is the busiest request of all, and a row per event (or the whole state) cost it most.
+    /// What the public status lookup shows of a dossier: one statement, a row per event (the
+    /// dossier's columns repeated), so the dossier and its events are read in one snapshot. The
+    /// lookup is the busiest request of all: the events come in the primary key's order, with
+    /// no sort, and each payload is handed over as stored. The code is matched in a scalar
+    /// subquery because with `d.code = $1` in the join SQLite's planner consults the statistics
+    /// for the bound code and so prepares the statement again at every new code (twice the
+    /// time of the whole read).
     pub async fn public_status(&self, code: &str) -> Result<Option<PublicStatusRow>, StoreError> {
-        // Payloads are JSON the store wrote itself, so they are joined as text, not re-parsed.
-        const SQL: &str = "SELECT code, lookup_hash, procedure_code, stage, applicant_name,
-                received_at, due_at,
-                (SELECT '[' || string_agg('[' || at || ',' || payload || ']', ',' ORDER BY seq) || ']'
-                 FROM dossier_events WHERE dossier_id = dossiers.id) AS events
-             FROM dossiers WHERE code = $1";
-        macro_rules! public_status_row {
-            ($r:expr) => {
-                PublicStatusRow {
-                    code: $r.try_get("code")?,
-                    lookup_hash: $r.try_get("lookup_hash")?,
-                    procedure_code: $r.try_get("procedure_code")?,
-                    stage: $r.try_get("stage")?,
-                    applicant_name: $r.try_get("applicant_name")?,
-                    received_at: $r.try_get("received_at")?,
-                    due_at: $r.try_get("due_at")?,
-                    events: $r
-                        .try_get::<Option<String>, _>("events")?
-                        .unwrap_or_else(|| "[]".into()),
+        const SQL: &str = "SELECT d.code, d.lookup_hash, d.procedure_code, d.stage,
+                d.applicant_name, d.received_at, d.due_at, e.at, e.payload
+             FROM dossiers d LEFT JOIN dossier_events e ON e.dossier_id = d.id
+             WHERE d.id = (SELECT id FROM dossiers WHERE code = $1) ORDER BY e.seq";
+        macro_rules! fold_rows {
+            ($next:expr) => {{
+                let mut status: Option<PublicStatusRow> = None;
+                while let Some(r) = $next {
+                    let s = match &mut status {
+                        Some(s) => s,
+                        None => status.insert(PublicStatusRow {
+                            code: r.try_get(0)?,
+                            lookup_hash: r.try_get(1)?,
+                            procedure_code: r.try_get(2)?,
+                            stage: r.try_get(3)?,
+                            applicant_name: r.try_get(4)?,
+                            received_at: r.try_get(5)?,
+                            due_at: r.try_get(6)?,
+                            events: Vec::new(),
+                        }),
+                    };
+                    if let Some(at) = r.try_get::<Option<i64>, _>(7)? {
+                        s.events.push((at, r.try_get(8)?));
+                    }
                 }
-            };
+                status
+            }};
         }
         Ok(match &self.inner {
             Inner::Sqlite { direct, .. } => direct.read(|conn| {
                 let mut statement = conn.prepare_cached(SQL)?;
                 let mut rows = statement.query([code])?;
-                Ok(match rows.next()? {
-                    None => None,
-                    Some(r) => Some(public_status_row!(r)),
-                })
+                Ok(fold_rows!(rows.next()?))
             })?,
             Inner::Postgres(pg) => lent!(pg, |conn| {
-                match sqlx::query(SQL).bind(code).fetch_optional(conn).await? {
-                    None => None,
-                    Some(r) => Some(public_status_row!(r)),
-                }
+                let rows = sqlx::query(SQL).bind(code).fetch_all(conn).await?;
+                let mut rows = rows.iter();
+                fold_rows!(rows.next())
             }),
         })
     }

@@ -2,6 +2,7 @@
 //! a timeout, a body limit and the security headers.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -9,6 +10,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -26,29 +28,13 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Wraps `router` in the layers, innermost first. Each `Router::layer` call turns the body back
-/// into axum's, so the tower-http layers compose with axum's middleware functions.
+/// Wraps `router` in the layers. They wrap the router once, outside it, not each route:
+/// `Router::layer` boxes every route again per layer, and a request then clones each route
+/// service below the one it enters (55 boxed clones a request for ten layers). Only noting the
+/// matched route happens per route, since the route is known only after routing.
 pub(crate) fn apply(router: Router, config: &WebConfig) -> Router {
-    router
-        // The largest body any route takes (the desk's intake with its scans); each route's own
-        // limit is checked from the headers first (`refuse_oversized`) and by its extractors.
-        .layer(RequestBodyLimitLayer::new(largest_body(config)))
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(middleware::from_fn_with_state(
-            BodyLimits {
-                body: config.body_limit,
-                upload: config.upload_limit,
-            },
-            refuse_oversized,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ))
-        .layer(middleware::from_fn(crate::auth::csrf::check))
-        .layer(middleware::from_fn(record_metrics))
-        .layer(middleware::map_response(security_headers))
-        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+    let layered = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, Counter))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
                 .headers()
@@ -57,7 +43,27 @@ pub(crate) fn apply(router: Router, config: &WebConfig) -> Router {
                 .unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), uri = %req.uri(), id)
         }))
-        .layer(SetRequestIdLayer::new(X_REQUEST_ID, Counter))
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+        .layer(middleware::map_response(security_headers))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn(crate::auth::csrf::check))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            BodyLimits {
+                body: config.body_limit,
+                upload: config.upload_limit,
+            },
+            refuse_oversized,
+        ))
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        // The largest body any route takes (the desk's intake with its scans); each route's own
+        // limit is checked from the headers first (`refuse_oversized`) and by its extractors.
+        .layer(RequestBodyLimitLayer::new(largest_body(config)))
+        .service(router.layer(middleware::map_request(note_route)));
+    Router::new().fallback_service(layered)
 }
 
 /// The routes that take files, and how much each may take in one request.
@@ -163,17 +169,33 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// Where the router writes the route a request matched, for `record_metrics` outside it.
+#[derive(Clone, Default)]
+struct RouteSlot(Arc<OnceLock<MatchedPath>>);
+
+async fn note_route(request: Request) -> Request {
+    if let (Some(slot), Some(route)) = (
+        request.extensions().get::<RouteSlot>(),
+        request.extensions().get::<MatchedPath>(),
+    ) {
+        let _ = slot.0.set(route.clone());
+    }
+    request
+}
+
 /// Counts and times each request under its route pattern (`/api/v1/dossiers/{code}`), never the
-/// raw path, so the number of series stays bounded.
-async fn record_metrics(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+/// raw path, so the number of series stays bounded. A request answered before it reached a route
+/// (a refusal by a layer, the not-found page) counts as "unmatched".
+async fn record_metrics(mut request: Request, next: Next) -> Response {
+    let slot = RouteSlot::default();
+    request.extensions_mut().insert(slot.clone());
     let method = request.method().as_str().to_string();
     let start = Instant::now();
     let response = next.run(request).await;
+    let route = slot
+        .0
+        .get()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let status = response.status().as_u16().to_string();
     metrics::counter!(REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);

@@ -76,9 +76,12 @@ impl Default for WebConfig {
     }
 }
 
-/// What every handler can reach.
+/// What every handler can reach. One shared allocation: the layers and extractors clone it
+/// several times a request, and a clone is one reference count, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+pub struct Parts {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub time: TimeHandle,
@@ -90,7 +93,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, time: TimeHandle) -> Self {
-        AppState {
+        AppState(Arc::new(Parts {
             db,
             files: motcua_store::FileStore::new(config.files_dir.clone()),
             config: Arc::new(config),
@@ -98,7 +101,15 @@ impl AppState {
             catalogue: catalogue::CatalogueHandle::default(),
             pinned: catalogue::PinnedVersions::default(),
             agency_tree: agency_tree::AgencyTree::default(),
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
     }
 }
 

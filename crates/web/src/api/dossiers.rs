@@ -594,7 +594,11 @@ pub(crate) async fn public_status(
         return Err(not_found());
     }
     let unreadable = |what: String| Problem::from(motcua_store::StoreError::Internal(what));
-    let events: Vec<(i64, Event)> = serde_json::from_str(&row.events)
+    let events = row
+        .events
+        .iter()
+        .map(|(at, payload)| Ok((*at, serde_json::from_str::<Event>(payload)?)))
+        .collect::<Result<Vec<_>, serde_json::Error>>()
         .map_err(|e| unreadable(format!("dossier {} events cannot be read: {e}", row.code)))?;
     let stage = Stage::from_code(&row.stage)
         .ok_or_else(|| unreadable(format!("dossier {} stage “{}”", row.code, row.stage)))?;

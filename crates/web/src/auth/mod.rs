@@ -15,7 +15,6 @@ use base64::Engine;
 use motcua_domain::organisation::Role;
 use motcua_domain::organisation::access::{self, Action, Grant, Reach};
 use motcua_store::{GrantRow, UserRow};
-use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::due::now;
@@ -37,10 +36,7 @@ pub(crate) fn new_token() -> String {
 
 /// What the database keeps of a token: its SHA-256, hex.
 pub(crate) fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    motcua_store::sha256_hex(token.as_bytes())
 }
 
 pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
