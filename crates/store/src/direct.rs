@@ -107,3 +107,23 @@ impl From<rusqlite::Error> for StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole mapping asked for is granted: SQLite silently caps `mmap_size` at the most it
+    /// was built for (2 GB unless `SQLITE_MAX_MMAP_SIZE` says otherwise).
+    #[test]
+    fn a_database_larger_than_two_gigabytes_is_mapped_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        Connection::open(&path).unwrap();
+        let readers = DirectReaders::new(&path, Duration::from_secs(1), 1);
+        let granted = readers
+            .read(|c| Ok(c.pragma_query_value(None, "mmap_size", |r| r.get::<_, i64>(0))?))
+            .unwrap();
+        assert_eq!(granted, MMAP_SIZE as i64);
+        assert!(granted > 1 << 31);
+    }
+}
