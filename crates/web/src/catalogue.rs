@@ -272,7 +272,13 @@ pub const RECHECK: Duration = Duration::from_secs(1);
 /// The catalogue in force, ready to search: rebuilt when a version is added (here or in another
 /// process, seen within `RECHECK`) or the day changes.
 #[derive(Clone, Default)]
-pub struct CatalogueHandle(Arc<RwLock<Option<Current>>>);
+pub struct CatalogueHandle {
+    current: Arc<RwLock<Option<Current>>>,
+    /// One request at a time asks the database or loads; the others wait and take what it
+    /// found. Without it, a server started under load read the 2,000 procedures once for
+    /// every request in flight (seconds each) before answering any.
+    refresh: Arc<tokio::sync::Mutex<()>>,
+}
 
 /// Procedure versions that dossiers are pinned to, read and parsed once. A version no longer a
 /// draft never changes (only drafts are edited), so what is kept stays true; drafts are never
@@ -336,18 +342,37 @@ impl CatalogueHandle {
     /// Forgets the loaded catalogue, so the next request loads it again: after a change made in
     /// this process, which its next page must show.
     pub fn forget(&self) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The catalogue loaded for `today` and checked within `RECHECK`, if there is one.
+    fn fresh(&self, today: &str) -> Option<Arc<Loaded>> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        let current = current.as_ref()?;
+        (current.loaded.stamp.1 == today && current.checked.elapsed() < RECHECK)
+            .then(|| current.loaded.clone())
     }
 
     pub async fn current(&self, db: &Db, today: &str) -> Result<Arc<Loaded>, StoreError> {
-        if let Some(current) = self.0.read().unwrap_or_else(|e| e.into_inner()).as_ref()
-            && current.loaded.stamp.1 == today
-            && current.checked.elapsed() < RECHECK
-        {
-            return Ok(current.loaded.clone());
+        if let Some(loaded) = self.fresh(today) {
+            return Ok(loaded);
         }
+        let _refreshing = self.refresh.lock().await;
+        match self.fresh(today) {
+            Some(loaded) => Ok(loaded),
+            None => self.reload(db, today).await,
+        }
+    }
+
+    /// Keeps the loaded catalogue if the database says nothing changed, else loads it again.
+    /// The caller holds `refresh`.
+    async fn reload(&self, db: &Db, today: &str) -> Result<Arc<Loaded>, StoreError> {
         let stamp = (db.catalogue_stamp().await?, today.to_string());
-        if let Some(current) = self.0.write().unwrap_or_else(|e| e.into_inner()).as_mut()
+        if let Some(current) = self
+            .current
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
             && current.loaded.stamp == stamp
         {
             current.checked = Instant::now();
@@ -406,10 +431,33 @@ impl CatalogueHandle {
             agencies: named_agencies,
             forms,
         });
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Current {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Current {
             loaded: loaded.clone(),
             checked: Instant::now(),
         });
         Ok(loaded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_waits_for_the_load_in_progress_and_takes_it() {
+        let t = motcua_store::testing::TestDb::sqlite().await;
+        t.db.migrate().await.unwrap();
+        let handle = CatalogueHandle::default();
+        // A load in progress holds the gate: a request arriving meanwhile waits for it.
+        let loading = handle.refresh.lock().await;
+        let waiting = tokio::spawn({
+            let (handle, db) = (handle.clone(), t.db.clone());
+            async move { handle.current(&db, "2026-12-03").await.unwrap() }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(!waiting.is_finished(), "it loaded again instead of waiting");
+        let loaded = handle.reload(&t.db, "2026-12-03").await.unwrap();
+        drop(loading);
+        assert!(Arc::ptr_eq(&waiting.await.unwrap(), &loaded));
     }
 }
