@@ -7,7 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use motcua_calendar::{Instant, deadline};
-use motcua_domain::dossier::{Command, Event, Stage};
+use motcua_domain::dossier::event::Line;
+use motcua_domain::dossier::{Command, Stage};
 use motcua_domain::organisation::access::Action;
 use motcua_store::{DossierFilter, DossierRow};
 use serde::{Deserialize, Serialize};
@@ -597,28 +598,19 @@ pub(crate) async fn public_status(
     let events = row
         .events
         .iter()
-        .map(|(at, payload)| Ok((*at, serde_json::from_str::<Event>(payload)?)))
+        .map(|(at, payload)| Ok((*at, serde_json::from_str::<Line>(payload)?)))
         .collect::<Result<Vec<_>, serde_json::Error>>()
         .map_err(|e| unreadable(format!("dossier {} events cannot be read: {e}", row.code)))?;
     let stage = Stage::from_code(&row.stage)
         .ok_or_else(|| unreadable(format!("dossier {} stage “{}”", row.code, row.stage)))?;
-    let missing = match (
-        stage,
-        events.iter().rev().map(|(_, e)| e).find(|e| {
-            matches!(
-                e,
-                Event::SupplementRequested { .. } | Event::CompletionRequested { .. }
-            )
-        }),
-    ) {
-        (Stage::SupplementRequested, Some(Event::SupplementRequested { items, .. })) => {
-            items.clone()
-        }
-        (Stage::CompletionRequested, Some(Event::CompletionRequested { missing, .. })) => {
-            missing.clone()
-        }
-        _ => Vec::new(),
-    };
+    // What the last request for documents asked for, while it waits for them.
+    let missing = events
+        .iter()
+        .rev()
+        .find_map(|(_, line)| line.requested())
+        .filter(|(asked_in, _)| *asked_in == stage)
+        .map(|(_, what)| what.to_vec())
+        .unwrap_or_default();
     let procedure = state
         .catalogue
         .current(&state.db, &now().local_date().to_string())
@@ -638,9 +630,9 @@ pub(crate) async fn public_status(
         missing,
         timeline: events
             .iter()
-            .map(|(at, e)| PublicEvent {
+            .map(|(at, line)| PublicEvent {
                 at: Instant(*at).vn(),
-                description: e.vietnamese(),
+                description: line.describe(&[]),
             })
             .collect(),
     })
