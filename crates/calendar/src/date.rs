@@ -458,7 +458,9 @@ mod tests {
     fn written_by_hand_as_format_would() {
         // Every minute of a leap day, and instants spread over four centuries.
         let start = Instant::parse_local("2028-02-29 00:00").unwrap().0;
-        let spread = (0..20_000).map(|i| i * (631_152_000_000_000 / 20_000) - 315_576_000_000_000);
+        // 1770 – 2170: a Julian year of microseconds is 31,557,600 seconds.
+        let year = 31_557_600_000_000_i64;
+        let spread = (0..20_000).map(|i| -200 * year + i * (400 * year / 20_000));
         for micros in (0..1_440)
             .map(|m| start + m * 60_000_000 + 59_000_000)
             .chain(spread)
