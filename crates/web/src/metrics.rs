@@ -41,6 +41,17 @@ pub(crate) fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Folds the request timings recorded since the last fold into their histograms, every five
+/// seconds. The recorder keeps each timing until then; without a scrape of `/metrics` to fold
+/// them, a busy server would keep every request's timing for as long as it runs.
+pub(crate) async fn upkeep() {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        handle().run_upkeep();
+    }
+}
+
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/metrics", get(render))
 }
