@@ -6,7 +6,7 @@
 use motcua_calendar::{Finished, Instant};
 use motcua_domain::catalogue::{Catalogue, Procedure, StepAction};
 use motcua_domain::dossier::decide::Actor;
-use motcua_domain::dossier::event::{Line, Pause};
+use motcua_domain::dossier::event::{Line, Pause, read_timeline, timeline_entry};
 use motcua_domain::dossier::status::Channel;
 use motcua_domain::dossier::{
     ALL_STAGES, Command, Dossier, Event, ReceivedComponent, Refusal, ReturnChannel, Stage,
@@ -1567,6 +1567,13 @@ fn commands_and_events_survive_their_json() {
             serde_json::from_str::<Line>(&json).unwrap().describe(&[]),
             event.vietnamese(),
             "{json}"
+        );
+        // And its line, kept in the dossier's timeline text, reads back the same.
+        let entry = timeline_entry(42, &json).unwrap();
+        assert_eq!(
+            read_timeline(&entry).unwrap(),
+            [(42, serde_json::from_str::<Line>(&json).unwrap())],
+            "{entry}"
         );
         assert!(!event.vietnamese().starts_with("Sự kiện"), "{json}");
         kinds.insert(event.kind());

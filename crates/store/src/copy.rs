@@ -289,6 +289,11 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "dossier_timelines",
+        columns: &[("dossier_id", Int), ("lines", Text)],
+        identity: false,
+    },
+    Table {
         name: "dossier_alerts",
         columns: &[
             ("dossier_id", Int),

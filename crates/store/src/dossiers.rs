@@ -1,11 +1,15 @@
 //! Dossiers and their events (migration 0006). A dossier changes only by appending events; its
 //! row, the projection, is rewritten in the same transaction, on condition that nobody changed
 //! it since it was read (its version). Each event's hash covers the previous event's hash and the
-//! event itself, so `verify_chains` finds any row altered behind the application's back.
+//! event itself, so `verify_chains` finds any row altered behind the application's back. Each
+//! event also adds a line to its dossier's timeline text (migration 0012), which the public
+//! lookup reads in place of the events.
 
 use std::collections::HashMap;
 
 use sqlx::Row;
+
+use motcua_domain::dossier::event::{Line, read_timeline, timeline_entry};
 
 use crate::db::{Backend, Db, Inner, Tx, lent, on_read, on_tx};
 use crate::direct::TryGet;
@@ -116,8 +120,8 @@ pub struct PublicStatusRow {
     pub applicant_name: String,
     pub received_at: Option<i64>,
     pub due_at: Option<i64>,
-    /// The events in order: when, and the event as stored (JSON).
-    pub events: Vec<(i64, String)>,
+    /// The timeline text: a line per event (`domain::dossier::event::read_timeline`).
+    pub timeline: String,
 }
 
 /// Which dossiers a list shows. `agencies` is the reader's reach (`None`: the whole province).
@@ -516,52 +520,53 @@ impl Db {
         }))
     }
 
-    /// What the public status lookup shows of a dossier: one statement, a row per event (the
-    /// dossier's columns repeated), so the dossier and its events are read in one snapshot. The
-    /// lookup is the busiest request of all: the events come in the primary key's order, with
-    /// no sort, and each payload is handed over as stored. The code is matched in a scalar
-    /// subquery because with `d.code = $1` in the join SQLite's planner consults the statistics
-    /// for the bound code and so prepares the statement again at every new code (twice the
-    /// time of the whole read).
+    /// What the public status lookup shows of a dossier: its row and its timeline text, one
+    /// statement. The lookup is the busiest request of all. On SQLite the code is matched in a
+    /// scalar subquery, because with `d.code = $1` in the join its planner consults the
+    /// statistics for the bound code and so prepares the statement again at every new code
+    /// (twice the time of the whole read); PostgreSQL keeps its plan and is spared the third
+    /// index descent.
     pub async fn public_status(&self, code: &str) -> Result<Option<PublicStatusRow>, StoreError> {
-        const SQL: &str = "SELECT d.code, d.lookup_hash, d.procedure_code, d.stage,
-                d.applicant_name, d.received_at, d.due_at, e.at, e.payload
-             FROM dossiers d LEFT JOIN dossier_events e ON e.dossier_id = d.id
-             WHERE d.id = (SELECT id FROM dossiers WHERE code = $1) ORDER BY e.seq";
-        macro_rules! fold_rows {
-            ($next:expr) => {{
-                let mut status: Option<PublicStatusRow> = None;
-                while let Some(r) = $next {
-                    let s = match &mut status {
-                        Some(s) => s,
-                        None => status.insert(PublicStatusRow {
-                            code: r.try_get(0)?,
-                            lookup_hash: r.try_get(1)?,
-                            procedure_code: r.try_get(2)?,
-                            stage: r.try_get(3)?,
-                            applicant_name: r.try_get(4)?,
-                            received_at: r.try_get(5)?,
-                            due_at: r.try_get(6)?,
-                            events: Vec::new(),
-                        }),
-                    };
-                    if let Some(at) = r.try_get::<Option<i64>, _>(7)? {
-                        s.events.push((at, r.try_get(8)?));
-                    }
+        macro_rules! select {
+            ($where:literal) => {
+                concat!(
+                    "SELECT d.code, d.lookup_hash, d.procedure_code, d.stage, d.applicant_name,
+                       d.received_at, d.due_at, t.lines
+                     FROM dossiers d JOIN dossier_timelines t ON t.dossier_id = d.id WHERE ",
+                    $where
+                )
+            };
+        }
+        macro_rules! status {
+            ($r:expr) => {
+                PublicStatusRow {
+                    code: $r.try_get(0)?,
+                    lookup_hash: $r.try_get(1)?,
+                    procedure_code: $r.try_get(2)?,
+                    stage: $r.try_get(3)?,
+                    applicant_name: $r.try_get(4)?,
+                    received_at: $r.try_get(5)?,
+                    due_at: $r.try_get(6)?,
+                    timeline: $r.try_get(7)?,
                 }
-                status
-            }};
+            };
         }
         Ok(match &self.inner {
             Inner::Sqlite { direct, .. } => direct.read(|conn| {
-                let mut statement = conn.prepare_cached(SQL)?;
+                let sql = select!("d.id = (SELECT id FROM dossiers WHERE code = $1)");
+                let mut statement = conn.prepare_cached(sql)?;
                 let mut rows = statement.query([code])?;
-                Ok(fold_rows!(rows.next()?))
+                Ok(match rows.next()? {
+                    Some(r) => Some(status!(r)),
+                    None => None,
+                })
             })?,
             Inner::Postgres(pg) => lent!(pg, |conn| {
-                let rows = sqlx::query(SQL).bind(code).fetch_all(conn).await?;
-                let mut rows = rows.iter();
-                fold_rows!(rows.next())
+                let sql = select!("d.code = $1");
+                match sqlx::query(sql).bind(code).fetch_optional(conn).await? {
+                    Some(r) => Some(status!(r)),
+                    None => None,
+                }
             }),
         })
     }
@@ -640,89 +645,115 @@ impl Db {
     }
 
     /// Every dossier's chain recomputed: each event's previous hash is the hash before it, each
-    /// hash matches the event's content, the numbers run 1, 2, 3 …, and the dossier row ends
-    /// where its events end. Returns the breaks (none when all is well) and how many events
-    /// were checked.
+    /// hash matches the event's content, the numbers run 1, 2, 3 …, the dossier row ends where
+    /// its events end, and its timeline holds a line of each event (checked where the chain
+    /// holds: an altered event is reported as such). Read a thousand dossiers at a time, so a
+    /// province's millions of events are never held at once. Returns the breaks (none when all
+    /// is well) and how many events were checked.
     pub async fn verify_chains(&self) -> Result<(Vec<ChainBreak>, u64), StoreError> {
-        type Tuple = (
-            String,
-            i64,
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-        );
-        let rows: Vec<Tuple> = on_read!(self, |pool| {
-            sqlx::query_as(
-                "SELECT d.code, d.version, d.last_hash, e.seq, e.at, e.kind, e.payload, e.actor, e.actor_role, e.prev_hash, e.hash
-                 FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id
-                 ORDER BY e.dossier_id, e.seq",
-            )
-            .fetch_all(pool)
-            .await?
-        });
+        const DOSSIERS: i64 = 1_000;
         let mut breaks = Vec::new();
         let mut checked = 0u64;
-        let mut current: Option<(String, i64, String)> = None;
-        let mut prev = GENESIS.to_string();
-        let mut expected_seq = 1;
-        // The dossier row must end where its events end.
-        let close = |dossier: &Option<(String, i64, String)>,
-                     last_seq: i64,
-                     last: &str,
-                     breaks: &mut Vec<ChainBreak>| {
-            if let Some((code, version, last_hash)) = dossier
-                && (*version != last_seq || last_hash != last)
-            {
-                breaks.push(ChainBreak {
-                    code: code.clone(),
-                    seq: last_seq,
-                    problem: "hồ sơ không khớp với sự kiện cuối cùng".into(),
+        let mut after = 0i64;
+        loop {
+            let dossiers: Vec<(i64, String, i64, String, Option<String>)> =
+                on_read!(self, |pool| {
+                    sqlx::query_as(
+                        "SELECT d.id, d.code, d.version, d.last_hash, t.lines
+                         FROM dossiers d LEFT JOIN dossier_timelines t ON t.dossier_id = d.id
+                         WHERE d.id > $1 ORDER BY d.id LIMIT $2",
+                    )
+                    .bind(after)
+                    .bind(DOSSIERS)
+                    .fetch_all(pool)
+                    .await?
                 });
-            }
-        };
-        for (code, version, last_hash, seq, at, kind, payload, actor, role, prev_hash, hash) in rows
-        {
-            if current.as_ref().is_none_or(|c| c.0 != code) {
-                close(&current, expected_seq - 1, &prev, &mut breaks);
-                current = Some((code.clone(), version, last_hash));
-                prev = GENESIS.to_string();
-                expected_seq = 1;
-            }
-            checked += 1;
-            let event = NewEvent {
-                kind: &kind,
-                payload: &payload,
-                at,
-                actor: &actor,
-                actor_role: &role,
+            let Some(last) = dossiers.last().map(|d| d.0) else {
+                break;
             };
-            let problem = if seq != expected_seq {
-                Some(format!("sự kiện số {seq} đứng ở vị trí {expected_seq}"))
-            } else if prev_hash != prev {
-                Some("mã băm của sự kiện trước không khớp".to_string())
-            } else if event_hash(&prev, &code, seq, &event) != hash {
-                Some("nội dung sự kiện đã bị sửa".to_string())
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                breaks.push(ChainBreak {
-                    code: code.clone(),
-                    seq,
-                    problem,
-                });
+            let ids: Vec<i64> = dossiers.iter().map(|d| d.0).collect();
+            let events = self.events_of_dossiers(&ids).await?;
+            for (id, code, version, last_hash, timeline) in dossiers {
+                let events = events.get(&id).map_or(&[][..], Vec::as_slice);
+                checked += events.len() as u64;
+                let found = breaks.len();
+                verify_chain(&code, version, &last_hash, events, &mut breaks);
+                if breaks.len() == found
+                    && let Some(problem) = timeline_problem(timeline.as_deref(), events)
+                {
+                    breaks.push(ChainBreak {
+                        code,
+                        seq: version,
+                        problem,
+                    });
+                }
             }
-            prev = hash;
-            expected_seq = seq + 1;
+            after = last;
         }
-        close(&current, expected_seq - 1, &prev, &mut breaks);
         Ok((breaks, checked))
+    }
+}
+
+/// The breaks in one dossier's chain, its events in order.
+fn verify_chain(
+    code: &str,
+    version: i64,
+    last_hash: &str,
+    events: &[EventRow],
+    breaks: &mut Vec<ChainBreak>,
+) {
+    let mut prev = GENESIS.to_string();
+    let mut expected_seq = 1;
+    for e in events {
+        let event = NewEvent {
+            kind: &e.kind,
+            payload: &e.payload,
+            at: e.at,
+            actor: &e.actor,
+            actor_role: &e.actor_role,
+        };
+        let problem = if e.seq != expected_seq {
+            Some(format!("sự kiện số {} đứng ở vị trí {expected_seq}", e.seq))
+        } else if e.prev_hash != prev {
+            Some("mã băm của sự kiện trước không khớp".to_string())
+        } else if event_hash(&prev, code, e.seq, &event) != e.hash {
+            Some("nội dung sự kiện đã bị sửa".to_string())
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            breaks.push(ChainBreak {
+                code: code.to_string(),
+                seq: e.seq,
+                problem,
+            });
+        }
+        prev = e.hash.clone();
+        expected_seq = e.seq + 1;
+    }
+    // The dossier row must end where its events end.
+    if version != expected_seq - 1 || last_hash != prev {
+        breaks.push(ChainBreak {
+            code: code.to_string(),
+            seq: expected_seq - 1,
+            problem: "hồ sơ không khớp với sự kiện cuối cùng".into(),
+        });
+    }
+}
+
+/// What is wrong with a dossier's timeline, if anything: it must read as a line of each event.
+fn timeline_problem(timeline: Option<&str>, events: &[EventRow]) -> Option<String> {
+    let Some(timeline) = timeline else {
+        return Some("hồ sơ không có dòng thời gian tra cứu".into());
+    };
+    let lines = read_timeline(timeline).ok();
+    let expected: Option<Vec<(i64, Line)>> = events
+        .iter()
+        .map(|e| Some((e.at, serde_json::from_str(&e.payload).ok()?)))
+        .collect();
+    match (lines, expected) {
+        (Some(lines), Some(expected)) if lines == expected => None,
+        _ => Some("dòng thời gian tra cứu không khớp với các sự kiện".into()),
     }
 }
 
@@ -823,18 +854,28 @@ impl Tx {
             stored.into_iter().map(|r| (r.code.clone(), r)).collect();
         let mut out = Vec::with_capacity(new.len());
         let mut events = JsonRows::new();
+        let mut timelines = JsonRows::new();
         let mut changes = Changes::default();
         for ((d, p, new_events), (hashes, _)) in new.iter().zip(&chains) {
             let row = by_code.remove(d.code).ok_or_else(|| {
                 StoreError::Internal(format!("dossier {} was not inserted", d.code))
             })?;
             push_events(&mut events, row.id, 1, GENESIS, new_events, hashes);
+            timelines
+                .row()
+                .int(row.id)
+                .text(&timeline_text(new_events)?);
             if let Some(part) = d.part(p) {
                 changes.add(&part, 1);
             }
             out.push(row);
         }
         self.insert_events(events).await?;
+        let sql = format!(
+            "INSERT INTO dossier_timelines (dossier_id, lines) {}",
+            select_rows(self.backend(), &[Kind::Int, Kind::Text])
+        );
+        self.execute_rows(&sql, timelines).await?;
         self.apply_counts(changes).await?;
         Ok(out)
     }
@@ -915,7 +956,22 @@ impl Tx {
             .await?;
         let mut rows = JsonRows::new();
         push_events(&mut rows, dossier_id, first_seq, &prev, events, &hashes);
-        self.insert_events(rows).await
+        self.insert_events(rows).await?;
+        let entries = timeline_text(events)?;
+        let extended = on_tx!(self, |conn| {
+            sqlx::query("UPDATE dossier_timelines SET lines = lines || $2 WHERE dossier_id = $1")
+                .bind(dossier_id)
+                .bind(entries.as_str())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        if extended != 1 {
+            return Err(StoreError::Internal(format!(
+                "dossier {code} has no timeline"
+            )));
+        }
+        Ok(())
     }
 
     /// Writes event rows made by [`push_events`], in one statement.
@@ -1032,6 +1088,21 @@ pub(crate) fn push_events(
             .text(prev)
             .text(hash);
     }
+}
+
+/// The entries `events` add to their dossier's timeline text.
+pub(crate) fn timeline_text(events: &[NewEvent<'_>]) -> Result<String, StoreError> {
+    let mut text = String::new();
+    for e in events {
+        let entry = timeline_entry(e.at, e.payload).map_err(|err| {
+            StoreError::Internal(format!(
+                "a “{}” event is not a timeline line: {err}",
+                e.kind
+            ))
+        })?;
+        text.push_str(&entry);
+    }
+    Ok(text)
 }
 
 /// The hashes of `events` following `prev`, and the last one.

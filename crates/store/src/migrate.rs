@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_dossier_evaluations"),
     migration!(10, "0010_report_counts"),
     migration!(11, "0011_queue_indexes"),
+    migration!(12, "0012_dossier_timelines"),
 ];
 
 pub fn latest_version() -> i64 {

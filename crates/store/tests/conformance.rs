@@ -4,6 +4,7 @@
 //! per backend. PostgreSQL variants need `MOTCUA_TEST_DATABASE_URL` and run with `--ignored`
 //! (see the README); each gets a schema of its own in that database.
 
+use motcua_domain::dossier::event::{Line, read_timeline};
 use motcua_store::copy::TABLES;
 use motcua_store::migrate::latest_version;
 use motcua_store::testing::TestDb;
@@ -62,6 +63,7 @@ conformance!(
     a_draft_is_published_ended_and_withdrawn_by_date,
     the_newest_form_file_is_offered,
     dossier_events_chain_and_a_stale_version_conflicts,
+    timelines_made_by_the_migration_read_as_written,
     fifty_parallel_receipts_get_fifty_consecutive_numbers,
     an_altered_chain_is_found,
     dossier_lists_filter_and_page_by_due_date,
@@ -940,6 +942,84 @@ async fn the_newest_form_file_is_offered(db: Db, _backend: Backend) {
     );
 }
 
+/// Stored events of every shape a line reads, with the fields it leaves out (an application,
+/// components, dates), a field at its default and text that JSON escapes.
+const STORED_EVENTS: [&str; 11] = [
+    r#"{"kind":"opened","application":{"applicant":{"name":"Nguyễn Văn An","id_number":"001"},"components":[{"name":"Tờ khai","copies":1}]},"channel":"online"}"#,
+    r#"{"kind":"completion_requested","missing":["Bản sao CCCD","Tờ khai"],"reason":"Thiếu giấy tờ"}"#,
+    r#"{"kind":"completion_provided","components":[{"name":"Bản sao CCCD","original":false}]}"#,
+    r#"{"kind":"received","duration":{"working_days":5},"policy":{"cutoff":"15:30"},"due":5000,"first_step_due":3000}"#,
+    r#"{"kind":"sent_back","from_step":1,"to_step":0,"to_user":null,"step_due":4000,"reason":"Thiếu chữ ký"}"#,
+    r#"{"kind":"supplement_requested","reason":"Bổ sung\tngay","items":["Sơ đồ \"thửa\" đất","Ảnh\nchụp"],"applicant_due":"2026-03-10","counts_late":false,"second_reason":""}"#,
+    r#"{"kind":"payment_requested","amount":150000,"reason":"Lệ phí"}"#,
+    r#"{"kind":"resumed","pause":"payment","paused_minutes":60,"due":6000,"step_due":4500,"components":[]}"#,
+    r#"{"kind":"consulted","agency":"H99.01","request":"Xin ý kiến"}"#,
+    r#"{"kind":"refused","reasons":"Không thuộc thẩm quyền"}"#,
+    r#"{"kind":"returned","channel":"post"}"#,
+];
+
+/// Dossiers stored before timelines existed get theirs from their events when the database is
+/// migrated (SQL on each backend); they must read exactly as the lines the store writes.
+async fn timelines_made_by_the_migration_read_as_written(db: Db, _backend: Backend) {
+    db.migrate().await.unwrap();
+    let agency = dossier_agency(&db).await;
+    let events: Vec<motcua_store::NewEvent<'_>> = STORED_EVENTS
+        .iter()
+        .enumerate()
+        .map(|(i, payload)| motcua_store::NewEvent {
+            kind: "stored",
+            payload,
+            at: 1_000 + i as i64,
+            actor: "motcua.tinh",
+            actor_role: "desk_officer",
+        })
+        .collect();
+    let codes = ["H99.10-260301-0001", "H99.10-260301-0002"];
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_dossier(
+        &new_dossier(codes[0], agency),
+        &projection("received", 11, Some(5_000)),
+        &events,
+    )
+    .await
+    .unwrap();
+    tx.insert_dossier(
+        &new_dossier(codes[1], agency),
+        &projection("received", 1, None),
+        &events[..1],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut written = Vec::new();
+    for code in codes {
+        let status = db.public_status(code).await.unwrap().unwrap();
+        written.push(read_timeline(&status.timeline).unwrap());
+    }
+    let expected: Vec<(i64, Line)> = events
+        .iter()
+        .map(|e| (e.at, serde_json::from_str(e.payload).unwrap()))
+        .collect();
+    assert_eq!(written[0], expected);
+    assert_eq!(
+        written[0][5].1.describe(&[]),
+        "Yêu cầu bổ sung hồ sơ: Sơ đồ \"thửa\" đất; Ảnh\nchụp"
+    );
+
+    // The database as it was before migration 12, then migrated.
+    db.execute_unchecked("DROP TABLE dossier_timelines")
+        .await
+        .unwrap();
+    db.execute_unchecked("DELETE FROM schema_migrations WHERE version = 12")
+        .await
+        .unwrap();
+    assert_eq!(db.migrate().await.unwrap().applied, [12]);
+    for (code, written) in codes.iter().zip(&written) {
+        let status = db.public_status(code).await.unwrap().unwrap();
+        assert_eq!(&read_timeline(&status.timeline).unwrap(), written, "{code}");
+    }
+}
+
 /// An agency for dossiers to belong to.
 async fn dossier_agency(db: &Db) -> i64 {
     let unit =
@@ -1055,7 +1135,7 @@ async fn dossier_events_chain_and_a_stale_version_conflicts(db: Db, _backend: Ba
         .unwrap()
         .unwrap();
     assert_eq!((row.stage.as_str(), row.version), ("processing", 3));
-    // The lookup's one query gives the row's columns and the events, in order, as stored.
+    // The lookup's one query gives the row's columns and a line of each event, in order.
     let status = db
         .public_status("H99.10-260301-0001")
         .await
@@ -1069,15 +1149,23 @@ async fn dossier_events_chain_and_a_stale_version_conflicts(db: Db, _backend: Ba
         ),
         (row.stage.as_str(), row.lookup_hash.as_str(), row.due_at)
     );
-    let expected: Vec<(i64, String)> = events.iter().map(|e| (e.at, e.payload.clone())).collect();
-    assert_eq!(status.events, expected);
+    let expected: Vec<(i64, Line)> = events
+        .iter()
+        .map(|e| (e.at, serde_json::from_str(&e.payload).unwrap()))
+        .collect();
+    assert_eq!(read_timeline(&status.timeline).unwrap(), expected);
+    assert_eq!(status.timeline.lines().count(), 3);
     assert_eq!(db.public_status("H99.10-260301-0009").await.unwrap(), None);
     let (breaks, checked) = db.verify_chains().await.unwrap();
     assert_eq!((breaks, checked), (vec![], 3));
     // Events are never changed or removed, whoever asks.
+    // Nor is a timeline, which only grows.
     for sql in [
         "UPDATE dossier_events SET kind = 'x'",
         "DELETE FROM dossier_events",
+        "UPDATE dossier_timelines SET lines = 'x'",
+        "UPDATE dossier_timelines SET lines = substr(lines, 2) || 'x'",
+        "DELETE FROM dossier_timelines",
     ] {
         let err = db.execute_unchecked(sql).await.unwrap_err().to_string();
         assert!(err.contains("append-only"), "{sql}: {err}");
@@ -1193,6 +1281,30 @@ async fn an_altered_chain_is_found(db: Db, backend: Backend) {
         breaks[0].problem.contains("đã bị sửa"),
         "{}",
         breaks[0].problem
+    );
+    // A line added to a timeline behind the application's back (the database lets a timeline
+    // grow) is found too: the public lookup would show it.
+    db.execute_unchecked(
+        "UPDATE dossier_timelines SET lines = lines || 'x'
+         WHERE dossier_id = (SELECT id FROM dossiers WHERE code = 'H99.10-260301-0001')",
+    )
+    .await
+    .unwrap();
+    let (breaks, _) = db.verify_chains().await.unwrap();
+    let found: Vec<_> = breaks
+        .iter()
+        .map(|b| (b.code.as_str(), b.seq, b.problem.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "H99.10-260301-0001",
+                2,
+                "dòng thời gian tra cứu không khớp với các sự kiện"
+            ),
+            ("H99.10-260301-0002", 2, "nội dung sự kiện đã bị sửa"),
+        ]
     );
 }
 
@@ -1435,6 +1547,14 @@ async fn histories_in_bulk_chain_and_numbering_continues(db: Db, _backend: Backe
         db.verify_chains().await.unwrap(),
         (vec![], events as u64 + 1)
     );
+    // Its timeline holds the bulk's lines and then the new one.
+    let status = db.public_status(&codes[2]).await.unwrap().unwrap();
+    let ats: Vec<i64> = read_timeline(&status.timeline)
+        .unwrap()
+        .into_iter()
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(ats, [1_000, 1_001, 1_002, 9_000]);
 
     // The day's numbering continues after the highest number used, and is never lowered.
     let mut tx = db.begin().await.unwrap();

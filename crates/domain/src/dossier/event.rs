@@ -315,19 +315,59 @@ impl ReturnChannel {
 /// stored event, it skips the rest, so the public status lookup (the busiest request) does not
 /// parse whole events: an opened one carries the whole application, and parsing whole events
 /// was a tenth of a lookup's time at two million dossiers.
-#[derive(Debug, Clone, Default, Deserialize)]
+///
+/// Stored, each dossier's lines make its timeline text (`timeline_entry`, `read_timeline`): the
+/// lookup reads that one text instead of events spread over the whole log. Fields at their
+/// default are left out of the JSON, as reading puts them back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Line {
     kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     channel: Option<Channel>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     missing: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     items: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     reasons: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     reason: String,
+    #[serde(skip_serializing_if = "is_zero")]
     to_step: usize,
+    #[serde(skip_serializing_if = "is_zero")]
     amount: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pause: Option<Pause>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     agency: String,
+}
+
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
+}
+
+/// A stored event's entry in its dossier's timeline text: the instant, a tab, the line as JSON,
+/// a newline. JSON never holds a raw tab or newline, so entries split without ambiguity.
+pub fn timeline_entry(at: i64, stored_event: &str) -> serde_json::Result<String> {
+    let line: Line = serde_json::from_str(stored_event)?;
+    Ok(format!("{at}\t{}\n", serde_json::to_string(&line)?))
+}
+
+/// The entries of a timeline text, in order.
+pub fn read_timeline(text: &str) -> Result<Vec<(i64, Line)>, String> {
+    text.lines()
+        .map(|entry| {
+            let (at, line) = entry
+                .split_once('\t')
+                .ok_or_else(|| format!("timeline entry without an instant: {entry}"))?;
+            let at = at
+                .parse()
+                .map_err(|_| format!("timeline entry with instant “{at}”"))?;
+            let line = serde_json::from_str(line).map_err(|e| format!("{e}: {line}"))?;
+            Ok((at, line))
+        })
+        .collect()
 }
 
 impl Line {

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use motcua_calendar::{Instant, deadline};
-use motcua_domain::dossier::event::Line;
+use motcua_domain::dossier::event::read_timeline;
 use motcua_domain::dossier::{Command, Stage};
 use motcua_domain::organisation::access::Action;
 use motcua_store::{DossierFilter, DossierRow};
@@ -595,12 +595,8 @@ pub(crate) async fn public_status(
         return Err(not_found());
     }
     let unreadable = |what: String| Problem::from(motcua_store::StoreError::Internal(what));
-    let events = row
-        .events
-        .iter()
-        .map(|(at, payload)| Ok((*at, serde_json::from_str::<Line>(payload)?)))
-        .collect::<Result<Vec<_>, serde_json::Error>>()
-        .map_err(|e| unreadable(format!("dossier {} events cannot be read: {e}", row.code)))?;
+    let events = read_timeline(&row.timeline)
+        .map_err(|e| unreadable(format!("dossier {} timeline cannot be read: {e}", row.code)))?;
     let stage = Stage::from_code(&row.stage)
         .ok_or_else(|| unreadable(format!("dossier {} stage “{}”", row.code, row.stage)))?;
     // What the last request for documents asked for, while it waits for them.
