@@ -9,7 +9,7 @@ use crate::serve::{db_options, load_config, open_database};
 pub async fn migrate(global: &GlobalArgs) -> Result<(), Failure> {
     let config = load_config(global)?;
     crate::serve::init_logging(&config);
-    let (_db, report) = open_database(&config).await?;
+    let (db, report) = open_database(&config).await?;
     if report.applied.is_empty() {
         println!("schema version {}: up to date", report.version);
     } else {
@@ -18,6 +18,7 @@ pub async fn migrate(global: &GlobalArgs) -> Result<(), Failure> {
             report.version, report.applied
         );
     }
+    db.close().await;
     Ok(())
 }
 

@@ -304,6 +304,21 @@ impl Db {
         tx.commit().await
     }
 
+    /// On SQLite, moves what the write-ahead log holds into the database file and empties the
+    /// log. After a migration that rewrote much (migration 12 left 915 MB in the log of a
+    /// province's database) every read looks through the log until it is emptied: lookups ran
+    /// at 11,000-13,000/s instead of 18,500-21,000/s.
+    pub(crate) async fn empty_sqlite_log(&self) -> Result<(), StoreError> {
+        if let Inner::Sqlite { write, .. } = &self.inner {
+            lent!(write, |conn| {
+                sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(conn)
+                    .await?;
+            });
+        }
+        Ok(())
+    }
+
     /// Closes every connection; later queries fail as unavailable.
     pub async fn close(&self) {
         match &self.inner {

@@ -111,6 +111,9 @@ impl Db {
             );
             applied.push(migration.version);
         }
+        if !applied.is_empty() {
+            self.empty_sqlite_log().await?;
+        }
         let version = self.schema_version().await?;
         if version >= 10 {
             self.ensure_report_counts().await?;
