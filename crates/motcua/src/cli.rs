@@ -52,7 +52,8 @@ pub enum Command {
     /// Import or export the procedure catalogue (JSON or XLSX).
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
-    /// Check every dossier's event chain; exits 1 and lists each break if one was altered.
+    /// Check every dossier's event chain and public timeline; exits 1 and lists each break if
+    /// one was altered.
     Verify,
     /// Measure motcua on a synthetic province: load it into an empty database, serve it in a
     /// process of its own and put it under load; prints every figure beside its budget.

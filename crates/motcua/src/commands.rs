@@ -22,7 +22,7 @@ pub async fn migrate(global: &GlobalArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Recomputes every dossier's hash chain.
+/// Recomputes every dossier's hash chain and checks its public timeline.
 pub async fn verify(global: &GlobalArgs) -> Result<(), Failure> {
     let config = load_config(global)?;
     crate::serve::init_logging(&config);
@@ -32,7 +32,9 @@ pub async fn verify(global: &GlobalArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::run(format!("cannot read the dossiers: {e}")))?;
     if breaks.is_empty() {
-        println!("{checked} sự kiện hồ sơ: chuỗi mã băm toàn vẹn");
+        println!(
+            "{checked} sự kiện hồ sơ: chuỗi mã băm toàn vẹn, dòng thời gian tra cứu khớp với sự kiện"
+        );
         return Ok(());
     }
     for b in &breaks {
