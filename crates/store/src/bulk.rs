@@ -2,8 +2,8 @@
 //! the benchmarks' million. Multi-row INSERTs in the caller's transaction instead of a statement
 //! per row; every event hashed exactly as `insert_dossier` and `append_events` hash it, so
 //! `verify_chains` accepts the result; each dossier's timeline text as the events would have
-//! written it; and each agency's numbering for a day left at the highest
-//! number used, so receipts made afterwards continue it.
+//! written it; and each agency's numbering for a day left at the highest number used, so
+//! receipts made afterwards continue it.
 
 use std::collections::{BTreeMap, HashMap};
 
