@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use motcua_domain::dossier::event::{Line, read_timeline, timeline_entry};
+use motcua_domain::dossier::event::{read_timeline, timeline_entry};
 
 use crate::db::{Backend, Db, Inner, Tx, lent, on_read, on_tx};
 use crate::direct::TryGet;
@@ -741,18 +741,18 @@ fn verify_chain(
     }
 }
 
-/// What is wrong with a dossier's timeline, if anything: it must read as a line of each event.
+/// What is wrong with a dossier's timeline, if anything: it must read as the entries its events
+/// write (`timeline_entry`).
 fn timeline_problem(timeline: Option<&str>, events: &[EventRow]) -> Option<String> {
     let Some(timeline) = timeline else {
         return Some("hồ sơ không có dòng thời gian tra cứu".into());
     };
-    let lines = read_timeline(timeline).ok();
-    let expected: Option<Vec<(i64, Line)>> = events
+    let written: Option<String> = events
         .iter()
-        .map(|e| Some((e.at, serde_json::from_str(&e.payload).ok()?)))
+        .map(|e| timeline_entry(e.at, &e.payload).ok())
         .collect();
-    match (lines, expected) {
-        (Some(lines), Some(expected)) if lines == expected => None,
+    match (read_timeline(timeline), written.map(|w| read_timeline(&w))) {
+        (Ok(lines), Some(Ok(expected))) if lines == expected => None,
         _ => Some("dòng thời gian tra cứu không khớp với các sự kiện".into()),
     }
 }

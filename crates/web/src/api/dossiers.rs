@@ -595,12 +595,12 @@ pub(crate) async fn public_status(
         return Err(not_found());
     }
     let unreadable = |what: String| Problem::from(motcua_store::StoreError::Internal(what));
-    let events = read_timeline(&row.timeline)
+    let lines = read_timeline(&row.timeline)
         .map_err(|e| unreadable(format!("dossier {} timeline cannot be read: {e}", row.code)))?;
     let stage = Stage::from_code(&row.stage)
         .ok_or_else(|| unreadable(format!("dossier {} stage “{}”", row.code, row.stage)))?;
     // What the last request for documents asked for, while it waits for them.
-    let missing = events
+    let missing = lines
         .iter()
         .rev()
         .find_map(|(_, line)| line.requested())
@@ -624,7 +624,7 @@ pub(crate) async fn public_status(
         due: row.due_at.map(rfc3339),
         due_display: row.due_at.map(|t| Instant(t).vn()),
         missing,
-        timeline: events
+        timeline: lines
             .iter()
             .map(|(at, line)| PublicEvent {
                 at: Instant(*at).vn(),
