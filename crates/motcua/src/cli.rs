@@ -52,7 +52,7 @@ pub enum Command {
     /// Import or export the procedure catalogue (JSON or XLSX).
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
-    /// Check every dossier's event chain and public timeline; exits 1 and lists each break if
+    /// Check every dossier's event chain and lookup row; exits 1 and lists each break if
     /// one was altered.
     Verify,
     /// Measure motcua on a synthetic province: load it into an empty database, serve it in a

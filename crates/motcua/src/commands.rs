@@ -33,7 +33,7 @@ pub async fn verify(global: &GlobalArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::run(format!("cannot read the dossiers: {e}")))?;
     if breaks.is_empty() {
         println!(
-            "{checked} sự kiện hồ sơ: chuỗi mã băm toàn vẹn, dòng thời gian tra cứu khớp với sự kiện"
+            "{checked} sự kiện hồ sơ: chuỗi mã băm toàn vẹn, dòng tra cứu khớp với hồ sơ và sự kiện"
         );
         return Ok(());
     }

@@ -1,15 +1,16 @@
 //! Many dossiers at once, each with its whole history: the demo province's year of dossiers, and
 //! the benchmarks' million. Multi-row INSERTs in the caller's transaction instead of a statement
 //! per row; every event hashed exactly as `insert_dossier` and `append_events` hash it, so
-//! `verify_chains` accepts the result; each dossier's timeline text as the events would have
-//! written it; and each agency's numbering for a day left at the highest number used, so
+//! `verify_chains` accepts the result; each dossier's lookup row and timeline as the events would
+//! have written them; and each agency's numbering for a day left at the highest number used, so
 //! receipts made afterwards continue it.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::db::{Backend, Db, Tx, on_tx};
-use crate::dossiers::{GENESIS, NewDossier, NewEvent, Projection, event_hash, timeline_text};
+use crate::dossiers::{GENESIS, NewDossier, NewEvent, Projection, event_hash, push_lookup};
 use crate::error::StoreError;
+use crate::json_rows::JsonRows;
 use crate::migrate::now_micros;
 use crate::report_counts::Changes;
 
@@ -29,7 +30,6 @@ pub struct History<'a> {
 /// Rows per statement, within SQLite's 32,766 bound parameters (PostgreSQL allows 65,535).
 const DOSSIER_ROWS: usize = 500;
 const EVENT_ROWS: usize = 3_000;
-const TIMELINE_ROWS: usize = 10_000;
 const SEQUENCE_ROWS: usize = 2_000;
 
 const DOSSIER_INSERT: &str = "INSERT INTO dossiers (code, lookup_hash, created_by, idempotency_key,
@@ -186,23 +186,11 @@ impl Tx {
             });
         }
 
-        let mut timelines = Vec::with_capacity(histories.len());
+        let mut lookups = JsonRows::new();
         for h in histories {
-            timelines.push((ids[h.dossier.code], timeline_text(&h.events)?));
+            push_lookup(&mut lookups, &h.dossier, &h.projection, &h.events)?;
         }
-        for chunk in timelines.chunks(TIMELINE_ROWS) {
-            let sql = format!(
-                "INSERT INTO dossier_timelines (dossier_id, lines) VALUES {}",
-                placeholders(self.backend(), chunk.len(), 2)
-            );
-            on_tx!(self, |conn| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-                for (id, lines) in chunk {
-                    q = q.bind(*id).bind(lines.as_str());
-                }
-                q.execute(&mut *conn).await?;
-            });
-        }
+        self.insert_lookups(lookups).await?;
 
         let mut changes = Changes::default();
         for h in histories {
@@ -246,7 +234,7 @@ impl Db {
     pub async fn analyze_dossiers(&self) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
-            sqlx::raw_sql("ANALYZE dossiers; ANALYZE dossier_events; ANALYZE dossier_timelines")
+            sqlx::raw_sql("ANALYZE dossiers; ANALYZE dossier_events; ANALYZE dossier_lookups")
                 .execute(&mut *conn)
                 .await?;
         });

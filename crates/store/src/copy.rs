@@ -289,8 +289,17 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
-        name: "dossier_timelines",
-        columns: &[("dossier_id", Int), ("lines", Text)],
+        name: "dossier_lookups",
+        columns: &[
+            ("code", Text),
+            ("lookup_hash", Text),
+            ("procedure_code", Text),
+            ("stage", Text),
+            ("applicant_name", Text),
+            ("received_at", Int),
+            ("due_at", Int),
+            ("lines", Text),
+        ],
         identity: false,
     },
     Table {

@@ -2,8 +2,9 @@
 //! row, the projection, is rewritten in the same transaction, on condition that nobody changed
 //! it since it was read (its version). Each event's hash covers the previous event's hash and the
 //! event itself, so `verify_chains` finds any row altered behind the application's back. Each
-//! event also adds a line to its dossier's timeline text (migration 0012), which the public
-//! lookup reads in place of the events.
+//! dossier also has a lookup row (migration 0013): what the public lookup shows, kept with the
+//! dossier row, and a timeline text to which each event adds its line, which the lookup reads in
+//! place of the events.
 
 use std::collections::HashMap;
 
@@ -520,23 +521,12 @@ impl Db {
         }))
     }
 
-    /// What the public status lookup shows of a dossier: its row and its timeline text, one
-    /// statement. The lookup is the busiest request of all. On SQLite the code is matched in a
-    /// scalar subquery, because with `d.code = $1` in the join its planner consults the
-    /// statistics for the bound code and so prepares the statement again at every new code
-    /// (twice the time of the whole read); PostgreSQL keeps its plan and is spared the third
-    /// index descent.
+    /// What the public status lookup shows of a dossier: its lookup row, found by its code. The
+    /// lookup is the busiest request of all; that row is kept so it reads one row through one
+    /// index.
     pub async fn public_status(&self, code: &str) -> Result<Option<PublicStatusRow>, StoreError> {
-        macro_rules! select {
-            ($where:literal) => {
-                concat!(
-                    "SELECT d.code, d.lookup_hash, d.procedure_code, d.stage, d.applicant_name,
-                       d.received_at, d.due_at, t.lines
-                     FROM dossiers d JOIN dossier_timelines t ON t.dossier_id = d.id WHERE ",
-                    $where
-                )
-            };
-        }
+        const SQL: &str = "SELECT code, lookup_hash, procedure_code, stage, applicant_name,
+             received_at, due_at, lines FROM dossier_lookups WHERE code = $1";
         macro_rules! status {
             ($r:expr) => {
                 PublicStatusRow {
@@ -553,8 +543,7 @@ impl Db {
         }
         Ok(match &self.inner {
             Inner::Sqlite { direct, .. } => direct.read(|conn| {
-                let sql = select!("d.id = (SELECT id FROM dossiers WHERE code = $1)");
-                let mut statement = conn.prepare_cached(sql)?;
+                let mut statement = conn.prepare_cached(SQL)?;
                 let mut rows = statement.query([code])?;
                 Ok(match rows.next()? {
                     Some(r) => Some(status!(r)),
@@ -562,8 +551,7 @@ impl Db {
                 })
             })?,
             Inner::Postgres(pg) => lent!(pg, |conn| {
-                let sql = select!("d.code = $1");
-                match sqlx::query(sql).bind(code).fetch_optional(conn).await? {
+                match sqlx::query(SQL).bind(code).fetch_optional(conn).await? {
                     Some(r) => Some(status!(r)),
                     None => None,
                 }
@@ -646,23 +634,23 @@ impl Db {
 
     /// Every dossier's chain recomputed: each event's previous hash is the hash before it, each
     /// hash matches the event's content, the numbers run 1, 2, 3 …, the dossier row ends where
-    /// its events end, and its timeline holds a line of each event (checked where the chain
-    /// holds: an altered event is reported as such). Read a thousand dossiers at a time, so a
-    /// province's millions of events are never held at once. Returns the breaks (none when all
-    /// is well) and how many events were checked.
+    /// its events end, its lookup row shows what its row holds, and its timeline a line of each
+    /// event (checked where the chain holds: an altered event is reported as such). Read a
+    /// thousand dossiers at a time, so a province's millions of events are never held at once.
+    /// Returns the breaks (none when all is well) and how many events were checked.
     pub async fn verify_chains(&self) -> Result<(Vec<ChainBreak>, u64), StoreError> {
         const DOSSIERS: i64 = 1_000;
         let mut breaks = Vec::new();
         let mut checked = 0u64;
         let mut after = 0i64;
         loop {
-            let dossiers: Vec<(i64, String, i64, String, Option<String>)> =
+            let dossiers: Vec<(i64, String, i64, String, Option<String>, String)> =
                 on_read!(self, |pool| {
-                    sqlx::query_as(
-                        "SELECT d.id, d.code, d.version, d.last_hash, t.lines
-                         FROM dossiers d LEFT JOIN dossier_timelines t ON t.dossier_id = d.id
-                         WHERE d.id > $1 ORDER BY d.id LIMIT $2",
-                    )
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT d.id, d.code, d.version, d.last_hash, l.lines, {LOOKUP_DIFFERS}
+                         FROM dossiers d LEFT JOIN dossier_lookups l ON l.code = d.code
+                         WHERE d.id > $1 ORDER BY d.id LIMIT $2"
+                    )))
                     .bind(after)
                     .bind(DOSSIERS)
                     .fetch_all(pool)
@@ -673,13 +661,18 @@ impl Db {
             };
             let ids: Vec<i64> = dossiers.iter().map(|d| d.0).collect();
             let events = self.events_of_dossiers(&ids).await?;
-            for (id, code, version, last_hash, timeline) in dossiers {
+            for (id, code, version, last_hash, timeline, differs) in dossiers {
                 let events = events.get(&id).map_or(&[][..], Vec::as_slice);
                 checked += events.len() as u64;
                 let found = breaks.len();
                 verify_chain(&code, version, &last_hash, events, &mut breaks);
+                let problem = match timeline.as_deref() {
+                    None => Some("hồ sơ không có dòng tra cứu".to_string()),
+                    Some(_) if !differs.is_empty() => Some(lookup_differs(&differs)),
+                    Some(timeline) => timeline_problem(timeline, events),
+                };
                 if breaks.len() == found
-                    && let Some(problem) = timeline_problem(timeline.as_deref(), events)
+                    && let Some(problem) = problem
                 {
                     breaks.push(ChainBreak {
                         code,
@@ -741,12 +734,38 @@ fn verify_chain(
     }
 }
 
+/// The lookup row's columns that differ from its dossier's, each as ` column`: empty when they
+/// agree.
+const LOOKUP_DIFFERS: &str =
+    "CASE WHEN l.lookup_hash = d.lookup_hash THEN '' ELSE ' lookup_hash' END
+    || CASE WHEN l.procedure_code = d.procedure_code THEN '' ELSE ' procedure_code' END
+    || CASE WHEN l.stage = d.stage THEN '' ELSE ' stage' END
+    || CASE WHEN l.applicant_name = d.applicant_name THEN '' ELSE ' applicant_name' END
+    || CASE WHEN coalesce(l.received_at, -1) = coalesce(d.received_at, -1) THEN ''
+            ELSE ' received_at' END
+    || CASE WHEN coalesce(l.due_at, -1) = coalesce(d.due_at, -1) THEN '' ELSE ' due_at' END";
+
+/// The problem of a lookup row that shows other values than its dossier's, named as the lookup
+/// page names them.
+fn lookup_differs(columns: &str) -> String {
+    let names: Vec<&str> = columns
+        .split_whitespace()
+        .map(|column| match column {
+            "lookup_hash" => "mã tra cứu",
+            "procedure_code" => "thủ tục",
+            "stage" => "trạng thái",
+            "applicant_name" => "người nộp",
+            "received_at" => "ngày tiếp nhận",
+            "due_at" => "ngày hẹn trả",
+            other => other,
+        })
+        .collect();
+    format!("dòng tra cứu khác hồ sơ ở: {}", names.join(", "))
+}
+
 /// What is wrong with a dossier's timeline, if anything: it must read as the entries its events
 /// write (`timeline_entry`).
-fn timeline_problem(timeline: Option<&str>, events: &[EventRow]) -> Option<String> {
-    let Some(timeline) = timeline else {
-        return Some("hồ sơ không có dòng thời gian tra cứu".into());
-    };
+fn timeline_problem(timeline: &str, events: &[EventRow]) -> Option<String> {
     let written: Option<String> = events
         .iter()
         .map(|e| timeline_entry(e.at, &e.payload).ok())
@@ -854,28 +873,21 @@ impl Tx {
             stored.into_iter().map(|r| (r.code.clone(), r)).collect();
         let mut out = Vec::with_capacity(new.len());
         let mut events = JsonRows::new();
-        let mut timelines = JsonRows::new();
+        let mut lookups = JsonRows::new();
         let mut changes = Changes::default();
         for ((d, p, new_events), (hashes, _)) in new.iter().zip(&chains) {
             let row = by_code.remove(d.code).ok_or_else(|| {
                 StoreError::Internal(format!("dossier {} was not inserted", d.code))
             })?;
             push_events(&mut events, row.id, 1, GENESIS, new_events, hashes);
-            timelines
-                .row()
-                .int(row.id)
-                .text(&timeline_text(new_events)?);
+            push_lookup(&mut lookups, d, p, new_events)?;
             if let Some(part) = d.part(p) {
                 changes.add(&part, 1);
             }
             out.push(row);
         }
         self.insert_events(events).await?;
-        let sql = format!(
-            "INSERT INTO dossier_timelines (dossier_id, lines) {}",
-            select_rows(self.backend(), &[Kind::Int, Kind::Text])
-        );
-        self.execute_rows(&sql, timelines).await?;
+        self.insert_lookups(lookups).await?;
         self.apply_counts(changes).await?;
         Ok(out)
     }
@@ -959,19 +971,42 @@ impl Tx {
         self.insert_events(rows).await?;
         let entries = timeline_text(events)?;
         let extended = on_tx!(self, |conn| {
-            sqlx::query("UPDATE dossier_timelines SET lines = lines || $2 WHERE dossier_id = $1")
-                .bind(dossier_id)
-                .bind(entries.as_str())
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "UPDATE dossier_lookups SET lines = lines || $2, stage = $3, applicant_name = $4,
+                   received_at = $5, due_at = $6
+                 WHERE code = $1",
+            )
+            .bind(code.as_str())
+            .bind(entries.as_str())
+            .bind(p.stage)
+            .bind(p.applicant_name)
+            .bind(p.received_at)
+            .bind(p.due_at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
         });
         if extended != 1 {
             return Err(StoreError::Internal(format!(
-                "dossier {code} has no timeline"
+                "dossier {code} has no lookup row"
             )));
         }
         Ok(())
+    }
+
+    /// Writes lookup rows made by [`push_lookup`], in one statement.
+    pub(crate) async fn insert_lookups(&mut self, rows: JsonRows) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        use Kind::{Int, Text};
+        let sql =
+            format!(
+            "INSERT INTO dossier_lookups (code, lookup_hash, procedure_code, stage, applicant_name,
+               received_at, due_at, lines) {}",
+            select_rows(self.backend(), &[Text, Text, Text, Text, Text, Int, Int, Text])
+        );
+        self.execute_rows(&sql, rows).await
     }
 
     /// Writes event rows made by [`push_events`], in one statement.
@@ -1047,6 +1082,26 @@ pub(crate) fn push_dossier(
         .int(now)
         .int(i64::from(p.counts_late))
         .int(i64::from(p.digitised));
+}
+
+/// A new dossier's lookup row: what the public lookup shows of it, and the timeline of its
+/// first events.
+pub(crate) fn push_lookup(
+    rows: &mut JsonRows,
+    d: &NewDossier<'_>,
+    p: &Projection<'_>,
+    events: &[NewEvent<'_>],
+) -> Result<(), StoreError> {
+    rows.row()
+        .text(d.code)
+        .text(d.lookup_hash)
+        .text(d.procedure_code)
+        .text(p.stage)
+        .text(p.applicant_name)
+        .opt_int(p.received_at)
+        .opt_int(p.due_at)
+        .text(&timeline_text(events)?);
+    Ok(())
 }
 
 const EVENT_KINDS: [Kind; 9] = [

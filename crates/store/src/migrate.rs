@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_report_counts"),
     migration!(11, "0011_queue_indexes"),
     migration!(12, "0012_dossier_timelines"),
+    migration!(13, "0013_dossier_lookups"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -63,7 +63,7 @@ conformance!(
     a_draft_is_published_ended_and_withdrawn_by_date,
     the_newest_form_file_is_offered,
     dossier_events_chain_and_a_stale_version_conflicts,
-    timelines_made_by_the_migration_read_as_written,
+    lookups_made_by_the_migrations_read_as_written,
     fifty_parallel_receipts_get_fifty_consecutive_numbers,
     an_altered_chain_is_found,
     dossier_lists_filter_and_page_by_due_date,
@@ -964,9 +964,10 @@ const STORED_EVENTS: [&str; 11] = [
     r#"{"kind":"returned","channel":"post"}"#,
 ];
 
-/// Dossiers stored before timelines existed get theirs from their events when the database is
-/// migrated (SQL on each backend); they must read exactly as the lines the store writes.
-async fn timelines_made_by_the_migration_read_as_written(db: Db, _backend: Backend) {
+/// Dossiers stored before timelines and lookup rows existed get theirs from their events and
+/// rows when the database is migrated (SQL on each backend); they must read exactly as what the
+/// store writes.
+async fn lookups_made_by_the_migrations_read_as_written(db: Db, _backend: Backend) {
     db.migrate().await.unwrap();
     let agency = dossier_agency(&db).await;
     let events: Vec<motcua_store::NewEvent<'_>> = STORED_EVENTS
@@ -998,9 +999,11 @@ async fn timelines_made_by_the_migration_read_as_written(db: Db, _backend: Backe
     .unwrap();
     tx.commit().await.unwrap();
     let mut written = Vec::new();
+    let mut statuses = Vec::new();
     for code in codes {
         let status = db.public_status(code).await.unwrap().unwrap();
         written.push(read_timeline(&status.timeline).unwrap());
+        statuses.push(status);
     }
     let expected: Vec<(i64, Line)> = events
         .iter()
@@ -1013,17 +1016,24 @@ async fn timelines_made_by_the_migration_read_as_written(db: Db, _backend: Backe
     );
 
     // The database as it was before migration 12, then migrated.
-    db.execute_unchecked("DROP TABLE dossier_timelines")
+    db.execute_unchecked("DROP TABLE dossier_lookups")
         .await
         .unwrap();
-    db.execute_unchecked("DELETE FROM schema_migrations WHERE version = 12")
+    db.execute_unchecked("DELETE FROM schema_migrations WHERE version IN (12, 13)")
         .await
         .unwrap();
-    assert_eq!(db.migrate().await.unwrap().applied, [12]);
-    for (code, written) in codes.iter().zip(&written) {
+    assert_eq!(db.migrate().await.unwrap().applied, [12, 13]);
+    for ((code, written), before) in codes.iter().zip(&written).zip(&statuses) {
         let status = db.public_status(code).await.unwrap().unwrap();
         assert_eq!(&read_timeline(&status.timeline).unwrap(), written, "{code}");
+        // The same row but for the timeline's text, which may spell a default out.
+        let columns = |s: &motcua_store::PublicStatusRow| motcua_store::PublicStatusRow {
+            timeline: String::new(),
+            ..s.clone()
+        };
+        assert_eq!(columns(&status), columns(before), "{code}");
     }
+    assert_eq!(db.verify_chains().await.unwrap(), (vec![], 12));
 }
 
 /// An agency for dossiers to belong to.
@@ -1151,10 +1161,21 @@ async fn dossier_events_chain_and_a_stale_version_conflicts(db: Db, _backend: Ba
         (
             status.stage.as_str(),
             status.lookup_hash.as_str(),
+            status.procedure_code.as_str(),
+            status.applicant_name.as_str(),
+            status.received_at,
             status.due_at
         ),
-        (row.stage.as_str(), row.lookup_hash.as_str(), row.due_at)
+        (
+            row.stage.as_str(),
+            row.lookup_hash.as_str(),
+            row.procedure_code.as_str(),
+            row.applicant_name.as_str(),
+            row.received_at,
+            row.due_at
+        )
     );
+    assert_eq!(status.due_at, Some(5_000));
     let expected: Vec<(i64, Line)> = events
         .iter()
         .map(|e| (e.at, serde_json::from_str(&e.payload).unwrap()))
@@ -1165,13 +1186,16 @@ async fn dossier_events_chain_and_a_stale_version_conflicts(db: Db, _backend: Ba
     let (breaks, checked) = db.verify_chains().await.unwrap();
     assert_eq!((breaks, checked), (vec![], 3));
     // Events are never changed or removed, whoever asks.
-    // Nor is a timeline, which only grows.
+    // Nor is a lookup row's timeline, which only grows, nor its code, secret or procedure.
     for sql in [
         "UPDATE dossier_events SET kind = 'x'",
         "DELETE FROM dossier_events",
-        "UPDATE dossier_timelines SET lines = 'x'",
-        "UPDATE dossier_timelines SET lines = substr(lines, 2) || 'x'",
-        "DELETE FROM dossier_timelines",
+        "UPDATE dossier_lookups SET lines = 'x'",
+        "UPDATE dossier_lookups SET lines = substr(lines, 2) || 'x'",
+        "UPDATE dossier_lookups SET code = 'x'",
+        "UPDATE dossier_lookups SET lookup_hash = 'x'",
+        "UPDATE dossier_lookups SET procedure_code = 'x'",
+        "DELETE FROM dossier_lookups",
     ] {
         let err = db.execute_unchecked(sql).await.unwrap_err().to_string();
         assert!(err.contains("append-only"), "{sql}: {err}");
@@ -1291,8 +1315,7 @@ async fn an_altered_chain_is_found(db: Db, backend: Backend) {
     // A line added to a timeline behind the application's back (the database lets a timeline
     // grow) is found too: the public lookup would show it.
     db.execute_unchecked(
-        "UPDATE dossier_timelines SET lines = lines || 'x'
-         WHERE dossier_id = (SELECT id FROM dossiers WHERE code = 'H99.10-260301-0001')",
+        "UPDATE dossier_lookups SET lines = lines || 'x' WHERE code = 'H99.10-260301-0001'",
     )
     .await
     .unwrap();
@@ -1311,6 +1334,20 @@ async fn an_altered_chain_is_found(db: Db, backend: Backend) {
             ),
             ("H99.10-260301-0002", 2, "nội dung sự kiện đã bị sửa"),
         ]
+    );
+    // A lookup row that shows another stage or due date than its dossier's is found too.
+    db.execute_unchecked(
+        "UPDATE dossier_lookups SET stage = 'done', due_at = 1 WHERE code = 'H99.10-260301-0001'",
+    )
+    .await
+    .unwrap();
+    let (breaks, _) = db.verify_chains().await.unwrap();
+    assert_eq!(
+        (breaks[0].code.as_str(), breaks[0].problem.as_str()),
+        (
+            "H99.10-260301-0001",
+            "dòng tra cứu khác hồ sơ ở: trạng thái, ngày hẹn trả"
+        )
     );
 }
 
