@@ -31,6 +31,19 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// `text` without its diacritics, as SMS gateways that take only unaccented Vietnamese want it:
+/// "Hồ sơ đã có kết quả" becomes "Ho so da co ket qua". Case, digits and punctuation stay.
+pub fn unaccented(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !('\u{0300}'..='\u{036f}').contains(c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        })
+        .collect()
+}
+
 /// The folded words of `text`.
 pub fn words(text: &str) -> Vec<String> {
     fold(text)
@@ -56,6 +69,15 @@ pub fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unaccented_keeps_case_digits_and_punctuation() {
+        assert_eq!(
+            unaccented("Đơn vị: UBND xã Ân Thịnh. Hồ sơ H99.31-260302-0001 đã có kết quả!"),
+            "Don vi: UBND xa An Thinh. Ho so H99.31-260302-0001 da co ket qua!"
+        );
+        assert_eq!(unaccented("Ữ ữ Ặ ặ Ơ ơ ĐƯỜNG"), "U u A a O o DUONG");
+    }
 
     #[test]
     fn with_and_without_diacritics_fold_alike() {

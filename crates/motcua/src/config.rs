@@ -10,6 +10,7 @@ use std::time::Duration;
 use motcua_calendar::OfficeHours;
 use motcua_calendar::date::parse_minute;
 use motcua_calendar::office::parse_window;
+use motcua_web::notifier::{SmsSettings, ZALO_SEND_URL, ZALO_TOKEN_URL, ZaloSettings};
 use serde::Deserialize;
 
 /// The configuration file as written. Every key is optional; unknown keys are refused so a typo
@@ -49,6 +50,28 @@ pub struct NotificationsFileConfig {
     pub due_soon_working_days: Option<u32>,
     pub smtp_url: Option<String>,
     pub from: Option<String>,
+    pub sms: Option<SmsFileConfig>,
+    pub zalo: Option<ZaloFileConfig>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SmsFileConfig {
+    pub url: String,
+    pub token: String,
+    pub sender: String,
+    pub unaccented: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ZaloFileConfig {
+    pub app_id: String,
+    pub secret_key: String,
+    pub refresh_token: String,
+    pub template_id: String,
+    pub send_url: Option<String>,
+    pub token_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -126,6 +149,10 @@ pub struct Notifications {
     pub smtp_url: Option<String>,
     /// The e-mails' sender; required with `smtp_url`.
     pub from: Option<String>,
+    /// The SMS gateway; `None`: SMS stay queued.
+    pub sms: Option<SmsSettings>,
+    /// The Zalo Official Account; when set, applicants' phones are reached on Zalo, not by SMS.
+    pub zalo: Option<ZaloSettings>,
 }
 
 impl Default for Notifications {
@@ -136,6 +163,8 @@ impl Default for Notifications {
             due_soon_working_days: 1,
             smtp_url: None,
             from: None,
+            sms: None,
+            zalo: None,
         }
     }
 }
@@ -152,6 +181,8 @@ impl std::fmt::Debug for Notifications {
                 &self.smtp_url.as_deref().map(motcua_store::redact),
             )
             .field("from", &self.from)
+            .field("sms", &self.sms)
+            .field("zalo", &self.zalo)
             .finish()
     }
 }
@@ -291,6 +322,24 @@ impl Config {
         if let Some(v) = file.from {
             n.from = Some(v);
         }
+        if let Some(sms) = file.sms {
+            n.sms = Some(SmsSettings {
+                url: sms.url,
+                token: sms.token,
+                sender: sms.sender,
+                unaccented: sms.unaccented.unwrap_or(true),
+            });
+        }
+        if let Some(zalo) = file.zalo {
+            n.zalo = Some(ZaloSettings {
+                app_id: zalo.app_id,
+                secret_key: zalo.secret_key,
+                refresh_token: zalo.refresh_token,
+                template_id: zalo.template_id,
+                send_url: zalo.send_url.unwrap_or_else(|| ZALO_SEND_URL.into()),
+                token_url: zalo.token_url.unwrap_or_else(|| ZALO_TOKEN_URL.into()),
+            });
+        }
         if n.smtp_url.is_some() && n.from.is_none() {
             return Err(
                 "notifications.from must be set with notifications.smtp_url (the e-mails' sender)"
@@ -391,6 +440,18 @@ mod tests {
             "due_soon_working_days",
             "smtp_url",
             "from",
+            "[notifications.sms]",
+            "url",
+            "token",
+            "sender",
+            "unaccented",
+            "[notifications.zalo]",
+            "app_id",
+            "secret_key",
+            "refresh_token",
+            "template_id",
+            "send_url",
+            "token_url",
             "[dossiers]",
             "code_format",
         ] {
@@ -488,6 +549,21 @@ mod tests {
         config.apply_file(file).unwrap();
         assert_eq!(config.notifications.due_soon_working_days, 2);
         assert!(config.notifications.smtp_url.is_some());
+        // Nor the SMS gateway's token, nor Zalo's secret key and refresh token.
+        let text = "[notifications.sms]\nurl = \"https://sms.example.vn/gui\"\n\
+                    token = \"token-bí-mật\"\nsender = \"UBND MINHSON\"\n\
+                    [notifications.zalo]\napp_id = \"123\"\nsecret_key = \"khoá-bí-mật\"\n\
+                    refresh_token = \"làm-mới-bí-mật\"\ntemplate_id = \"456\"\n";
+        let file = parse_file(Path::new("m.toml"), text).unwrap();
+        config.apply_file(file).unwrap();
+        let sms = config.notifications.sms.as_ref().unwrap();
+        assert!(sms.unaccented);
+        let zalo = config.notifications.zalo.as_ref().unwrap();
+        assert_eq!(zalo.send_url, ZALO_SEND_URL);
+        let shown = format!("{config:?}");
+        for secret in ["token-bí-mật", "khoá-bí-mật", "làm-mới-bí-mật"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
         let shown = format!("{config:?}");
         assert!(!shown.contains("bí-mật"), "{shown}");
         assert!(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use motcua_store::migrate::MigrationReport;
 use motcua_store::{Db, DbOptions};
 use motcua_web::jobs::{JobConfig, JobHandle};
-use motcua_web::notifier::{Notifiers, SmtpNotifier};
+use motcua_web::notifier::{Notifiers, SmsGateway, SmtpNotifier, ZaloZns};
 use motcua_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 
@@ -163,7 +163,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Failure> {
     }
     // A malformed calendar file stops the start before anything is bound or created.
     let local_years = crate::working_time::local_years(&config)?;
-    // So does a malformed SMTP URL or sender.
+    // So does a malformed SMTP URL or sender, or SMS or Zalo settings.
     let job = job_setup(&config)?;
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
         let why = if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -254,12 +254,21 @@ fn job_setup(config: &Config) -> Result<Option<(Notifiers, JobConfig)>, Failure>
         (Some(url), Some(from)) => Some(SmtpNotifier::new(url, from).map_err(Failure::usage)?),
         _ => None,
     };
+    let sms = match &n.sms {
+        Some(settings) => Some(SmsGateway::new(settings.clone()).map_err(Failure::usage)?),
+        None => None,
+    };
+    let zalo = match &n.zalo {
+        Some(settings) => Some(ZaloZns::new(settings.clone()).map_err(Failure::usage)?),
+        None => None,
+    };
     let jobs = JobConfig {
         interval: n.interval,
         due_soon_working_days: n.due_soon_working_days,
         site_name: config.site_name.clone(),
+        phones_on_zalo: zalo.is_some(),
     };
-    Ok(Some((Notifiers::new(email), jobs)))
+    Ok(Some((Notifiers::new(email, sms, zalo), jobs)))
 }
 
 fn web_config(config: &Config) -> WebConfig {

@@ -377,6 +377,18 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "provider_tokens",
+        columns: &[
+            ("provider", Text),
+            ("access_token", Text),
+            ("refresh_token", Text),
+            ("expires_at", Int),
+            ("configured", Text),
+            ("updated_at", Int),
+        ],
+        identity: false,
+    },
+    Table {
         name: "audit_log",
         columns: &[
             ("id", Int),

@@ -24,6 +24,7 @@ mod organisation;
 mod outbox;
 mod people;
 mod pool;
+mod provider_tokens;
 mod report_counts;
 mod reports;
 #[cfg(feature = "testing")]
@@ -49,6 +50,7 @@ pub use outbox::{
     RETRY_DELAYS_SECS, retry_delay,
 };
 pub use people::{AuditEntry, AuditRow, GrantRow, NewUser, SessionRow, TokenRow, UserRow};
+pub use provider_tokens::ProviderToken;
 pub use report_counts::{OpenRow, SumRow, report_month};
 pub use reports::ReportScope;
 

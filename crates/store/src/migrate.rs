@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_queue_indexes"),
     migration!(12, "0012_dossier_timelines"),
     migration!(13, "0013_dossier_lookups"),
+    migration!(14, "0014_provider_tokens"),
 ];
 
 pub fn latest_version() -> i64 {

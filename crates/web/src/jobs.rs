@@ -47,6 +47,9 @@ pub struct JobConfig {
     pub due_soon_working_days: u32,
     /// Signs the messages.
     pub site_name: String,
+    /// Applicants' phones are reached on Zalo (the approved template of `ZaloSettings`) instead
+    /// of by SMS.
+    pub phones_on_zalo: bool,
 }
 
 impl Default for JobConfig {
@@ -55,6 +58,7 @@ impl Default for JobConfig {
             interval: Duration::from_secs(60),
             due_soon_working_days: 1,
             site_name: crate::WebConfig::default().site_name,
+            phones_on_zalo: false,
         }
     }
 }
@@ -127,8 +131,9 @@ pub fn messages(
     c: &AlertCandidate,
     dossier: Option<&Dossier>,
     at: i64,
-    site_name: &str,
+    config: &JobConfig,
 ) -> Vec<NewMessage> {
+    let site_name = &config.site_name;
     let code = &c.code;
     let when = Instant(at).vn();
     let stage = Stage::from_code(&c.stage).map_or(c.stage.as_str(), |s| s.national_name());
@@ -205,7 +210,15 @@ pub fn messages(
                 ));
             }
             let phone = applicant.phone.trim();
-            if !phone.is_empty() {
+            if !phone.is_empty() && config.phones_on_zalo {
+                out.push(NewMessage {
+                    channel: "zalo",
+                    recipient: phone.to_string(),
+                    subject: format!("Hồ sơ {code} đã có kết quả"),
+                    body: zalo_result_ready(code, &applicant.name, &c.desk_agency_name, &when),
+                    dossier_code: Some(code.clone()),
+                });
+            } else if !phone.is_empty() {
                 out.push(NewMessage {
                     channel: "sms",
                     recipient: phone.to_string(),
@@ -217,6 +230,21 @@ pub fn messages(
             out
         }
     }
+}
+
+/// The values of the Zalo template of "the result is ready", each within the length Zalo allows
+/// its kind of parameter: `ma_ho_so` (a code, 30), `ten_nguoi_nop` (a name, 30), `noi_tra`
+/// (an address, 200) and `thoi_gian` (a time, 20). The province registers the template with
+/// these four.
+fn zalo_result_ready(code: &str, applicant: &str, desk: &str, when: &str) -> String {
+    let cut = |text: &str, most: usize| -> String { text.trim().chars().take(most).collect() };
+    serde_json::json!({
+        "ma_ho_so": cut(code, 30),
+        "ten_nguoi_nop": cut(applicant, 30),
+        "noi_tra": cut(desk, 200),
+        "thoi_gian": cut(when, 20),
+    })
+    .to_string()
 }
 
 /// What one look at the dossiers did.
@@ -282,7 +310,7 @@ pub async fn scan(
             dossier_id: c.dossier_id,
             kind: kind.code(),
             due_at: at,
-            messages: messages(kind, c, dossier.as_ref(), at, &config.site_name),
+            messages: messages(kind, c, dossier.as_ref(), at, config),
         });
     }
     for chunk in alerts.chunks(ALERTS_PER_TRANSACTION) {
@@ -325,7 +353,7 @@ pub async fn deliver(
         } else if first {
             tracing::info!(
                 channel,
-                "no provider for this channel yet: its messages stay queued"
+                "this channel is not configured: its messages stay queued until it is"
             );
         } else if noted > 0 {
             tracing::debug!(
@@ -347,7 +375,7 @@ pub async fn deliver(
         let Some(notifier) = notifiers.get(&m.channel) else {
             continue;
         };
-        let result = notifier.send(m).await;
+        let result = notifier.send(db, m).await;
         let at = motcua_store::migrate::now_micros().max(now.0);
         match result {
             Ok(()) => {

@@ -1,7 +1,15 @@
-//! Sending queued messages: one [`Notifier`] per channel. E-mail goes over SMTP when a server is
-//! configured; SMS and Zalo have no provider yet, so their only implementation is
-//! [`NotConfigured`], which sends nothing and leaves the messages queued with the reason, to be
-//! sent once a provider is added.
+//! Sending queued messages: one [`Notifier`] per channel. E-mail goes over SMTP, SMS through the
+//! province's SMS gateway (`sms`), Zalo through ZNS (`zalo`), each when configured; a channel
+//! that is not has [`NotConfigured`], which sends nothing and leaves the messages queued with
+//! the reason, to be sent once it is.
+
+mod http;
+mod sms;
+mod zalo;
+
+pub use http::builder as http_client_builder;
+pub use sms::{SmsGateway, SmsSettings};
+pub use zalo::{SEND_URL as ZALO_SEND_URL, TOKEN_URL as ZALO_TOKEN_URL, ZaloSettings, ZaloZns};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +19,7 @@ use std::time::Duration;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use motcua_store::OutboxMessage;
+use motcua_store::{Db, OutboxMessage};
 
 /// An SMTP conversation that takes longer is abandoned and retried later.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -53,7 +61,9 @@ pub trait Notifier: Send + Sync {
     /// Why nothing can be sent on this channel now (in Vietnamese, kept on the waiting messages),
     /// or `None` when it can send.
     fn unavailable(&self) -> Option<&str>;
-    fn send<'a>(&'a self, message: &'a OutboxMessage) -> SendFuture<'a>;
+    /// Sends `message`; `db` keeps what a sender must share with the other processes (Zalo's
+    /// renewed tokens).
+    fn send<'a>(&'a self, db: &'a Db, message: &'a OutboxMessage) -> SendFuture<'a>;
 }
 
 /// A channel without a provider: sends nothing, so its messages wait.
@@ -69,10 +79,10 @@ impl NotConfigured {
                 "Chưa cấu hình máy chủ thư (notifications.smtp_url): thư chờ gửi đến khi có cấu hình."
             }
             Channel::Sms => {
-                "Chưa có nhà cung cấp SMS: tin nhắn chờ gửi đến khi có nhà cung cấp được cấu hình."
+                "Chưa cấu hình tổng đài SMS (notifications.sms): tin nhắn chờ gửi đến khi có cấu hình."
             }
             Channel::Zalo => {
-                "Chưa có kết nối Zalo: tin nhắn chờ gửi đến khi có kết nối được cấu hình."
+                "Chưa cấu hình Zalo (notifications.zalo): tin nhắn chờ gửi đến khi có cấu hình."
             }
         };
         NotConfigured { channel, reason }
@@ -88,7 +98,7 @@ impl Notifier for NotConfigured {
         Some(self.reason)
     }
 
-    fn send<'a>(&'a self, _message: &'a OutboxMessage) -> SendFuture<'a> {
+    fn send<'a>(&'a self, _db: &'a Db, _message: &'a OutboxMessage) -> SendFuture<'a> {
         Box::pin(async move { Err(SendError::Transient(self.reason.to_string())) })
     }
 }
@@ -150,7 +160,7 @@ impl Notifier for SmtpNotifier {
         None
     }
 
-    fn send<'a>(&'a self, message: &'a OutboxMessage) -> SendFuture<'a> {
+    fn send<'a>(&'a self, _db: &'a Db, message: &'a OutboxMessage) -> SendFuture<'a> {
         Box::pin(async move {
             let email = self.message(message)?;
             match self.transport.send(email).await {
@@ -199,23 +209,27 @@ pub struct Notifiers {
 }
 
 impl Notifiers {
-    /// E-mail through `email` if configured; SMS and Zalo not configured.
-    pub fn new(email: Option<SmtpNotifier>) -> Notifiers {
-        let email: Box<dyn Notifier> = match email {
-            Some(smtp) => Box::new(smtp),
-            None => Box::new(NotConfigured::new(Channel::Email)),
-        };
+    /// Each channel through its sender if configured, else [`NotConfigured`].
+    pub fn new(
+        email: Option<SmtpNotifier>,
+        sms: Option<SmsGateway>,
+        zalo: Option<ZaloZns>,
+    ) -> Notifiers {
+        fn or_not_configured<N: Notifier + 'static>(
+            sender: Option<N>,
+            channel: Channel,
+        ) -> (Box<dyn Notifier>, AtomicI64) {
+            let notifier: Box<dyn Notifier> = match sender {
+                Some(n) => Box::new(n),
+                None => Box::new(NotConfigured::new(channel)),
+            };
+            (notifier, AtomicI64::new(i64::MIN))
+        }
         Notifiers {
             list: vec![
-                (email, AtomicI64::new(i64::MIN)),
-                (
-                    Box::new(NotConfigured::new(Channel::Sms)),
-                    AtomicI64::new(i64::MIN),
-                ),
-                (
-                    Box::new(NotConfigured::new(Channel::Zalo)),
-                    AtomicI64::new(i64::MIN),
-                ),
+                or_not_configured(email, Channel::Email),
+                or_not_configured(sms, Channel::Sms),
+                or_not_configured(zalo, Channel::Zalo),
             ],
         }
     }
@@ -292,7 +306,7 @@ mod tests {
 
     #[test]
     fn unconfigured_channels_are_noted_from_the_last_time() {
-        let n = Notifiers::new(None);
+        let n = Notifiers::new(None, None, None);
         assert!(n.ready().is_empty());
         let first = n.unavailable(10 * NOTE_OVERLAP);
         assert_eq!(
@@ -301,9 +315,25 @@ mod tests {
         );
         let then = n.unavailable(11 * NOTE_OVERLAP);
         assert!(then.iter().all(|(_, _, since)| *since == 9 * NOTE_OVERLAP));
-        let with_mail = Notifiers::new(Some(
-            SmtpNotifier::new("smtp://127.0.0.1:2525", "motcua@example.vn").unwrap(),
-        ));
+        let with_mail = Notifiers::new(
+            Some(SmtpNotifier::new("smtp://127.0.0.1:2525", "motcua@example.vn").unwrap()),
+            None,
+            None,
+        );
         assert_eq!(with_mail.ready(), ["email"]);
+        let with_sms = Notifiers::new(
+            None,
+            Some(
+                SmsGateway::new(SmsSettings {
+                    url: "https://sms.example.vn/send".into(),
+                    token: "t".into(),
+                    sender: "MOTCUA".into(),
+                    unaccented: true,
+                })
+                .unwrap(),
+            ),
+            None,
+        );
+        assert_eq!(with_sms.ready(), ["sms"]);
     }
 }

@@ -30,13 +30,13 @@ const AGENCY_MAIL: &str = "vanthu@minhson.example.vn";
 const OFFICER_MAIL: &str = "chuyenvien@minhson.example.vn";
 const APPLICANT_MAIL: &str = "hoa.nguyen@example.vn";
 
-fn at(text: &str) -> i64 {
+pub(crate) fn at(text: &str) -> i64 {
     Instant::parse_local(text).unwrap().0
 }
 
 /// A commune committee with an e-mail (H99.31), one without (H99.32), an officer with an e-mail
 /// and one without.
-async fn province(db: &Db) -> (i64, i64) {
+pub(crate) async fn province(db: &Db) -> (i64, i64) {
     db.migrate().await.unwrap();
     let unit = motcua_store::testing::unit(
         db,
@@ -91,7 +91,7 @@ async fn province(db: &Db) -> (i64, i64) {
 }
 
 /// What a test dossier is: its stage and dates, who holds it, where.
-struct Case {
+pub(crate) struct Case {
     code: &'static str,
     stage: Stage,
     due: Option<&'static str>,
@@ -135,7 +135,20 @@ fn dossier(case: &Case) -> Dossier {
     d
 }
 
-async fn insert(db: &Db, case: &Case) -> i64 {
+/// H99.31-260302-0001 of Phường Minh Sơn, whose result was ready at 08:30 on 10 March 2026.
+pub(crate) fn result_ready(minh_son: i64) -> Case {
+    Case {
+        code: "H99.31-260302-0001",
+        stage: Stage::Done,
+        due: Some("2026-03-11 17:00"),
+        paused_since: None,
+        finished_at: Some(at("2026-03-10 08:30")),
+        assignee: None,
+        agency: (minh_son, "H99.31"),
+    }
+}
+
+pub(crate) async fn insert(db: &Db, case: &Case) -> i64 {
     let d = dossier(case);
     let state = serde_json::to_string(&d).unwrap();
     let opened = Event::Opened {
@@ -456,23 +469,11 @@ async fn email_goes_over_smtp_and_waits_while_not_configured(backend: Backend) {
     let db = &fresh.db;
     let (minh_son, _) = province(db).await;
     let now = "2026-03-10 09:00";
-    insert(
-        db,
-        &Case {
-            code: "H99.31-260302-0001",
-            stage: Stage::Done,
-            due: Some("2026-03-11 17:00"),
-            paused_since: None,
-            finished_at: Some(at("2026-03-10 08:30")),
-            assignee: None,
-            agency: (minh_son, "H99.31"),
-        },
-    )
-    .await;
+    insert(db, &result_ready(minh_son)).await;
     assert_eq!(scan(db, now).await.queued, 2);
 
     // Nothing configured: nothing sent, nothing lost; each message says why it waits.
-    let unconfigured = Notifiers::new(None);
+    let unconfigured = Notifiers::new(None, None, None);
     let report = jobs::deliver(db, &unconfigured, "p1", Instant(at(now)))
         .await
         .unwrap();
@@ -496,7 +497,7 @@ async fn email_goes_over_smtp_and_waits_while_not_configured(backend: Backend) {
         why("email")
     );
     assert!(
-        why("sms").contains("Chưa có nhà cung cấp SMS"),
+        why("sms").contains("Chưa cấu hình tổng đài SMS"),
         "{}",
         why("sms")
     );
@@ -527,7 +528,7 @@ async fn email_goes_over_smtp_and_waits_while_not_configured(backend: Backend) {
         "Hệ thống một cửa điện tử <motcua@minhson.example.vn>",
     )
     .unwrap();
-    let notifiers = Notifiers::new(Some(smtp));
+    let notifiers = Notifiers::new(Some(smtp), None, None);
     let report = jobs::deliver(db, &notifiers, "p1", Instant(at(now)))
         .await
         .unwrap();
@@ -638,7 +639,7 @@ async fn two_processes_raise_each_alert_once_and_send_each_message_once(backend:
                     "motcua@minhson.example.vn",
                 )
                 .unwrap();
-                let notifiers = Notifiers::new(Some(smtp));
+                let notifiers = Notifiers::new(Some(smtp), None, None);
                 let mut sent = 0;
                 loop {
                     let r = jobs::deliver(&db, &notifiers, owner, Instant(at(now)))
@@ -753,6 +754,21 @@ fn bad_mail_settings_stop_the_server_before_anything_is_created() {
         (
             "smtp_url = \"smtps://mail.example.vn\"\nfrom = \"một cửa\"",
             "notifications.from",
+        ),
+        (
+            "[notifications.sms]\nurl = \"http://sms.example.vn/gui\"\ntoken = \"bí-mật\"\n\
+             sender = \"UBND\"",
+            "notifications.sms.url 'http://sms.example.vn/gui' must start with https://",
+        ),
+        (
+            "[notifications.sms]\nurl = \"https://sms.example.vn/gui\"\ntoken = \"bí-mật\"\n\
+             sender = \"UBND\"",
+            "notifications.sms.token must be set, in printable ASCII",
+        ),
+        (
+            "[notifications.zalo]\napp_id = \"1\"\nsecret_key = \"bí-mật\"\n\
+             refresh_token = \"r\"",
+            "missing field `template_id`",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();

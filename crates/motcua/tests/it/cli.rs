@@ -188,7 +188,11 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         .find(|w| w.starts_with("http://"))
         .unwrap()
         .to_string();
-    let body = reqwest::get(format!("{base}/healthz"))
+    let body = motcua_web::notifier::http_client_builder()
+        .build()
+        .unwrap()
+        .get(format!("{base}/healthz"))
+        .send()
         .await
         .unwrap()
         .text()

@@ -23,6 +23,7 @@ mod merge;
 mod online;
 mod organisation;
 mod oversight;
+mod phone_notices;
 mod portal;
 mod reports;
 mod tokens;

@@ -66,7 +66,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{address}"),
             db,
-            client: reqwest::Client::builder()
+            client: motcua_web::notifier::http_client_builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
