@@ -362,7 +362,8 @@ impl Db {
     }
 
     /// Records a failed attempt by `owner`, who must still hold the lease: the error, and when to
-    /// try again ([`retry_delay`]), or that it is given up (`permanent`, or too many attempts).
+    /// try again ([`retry_delay`]), or that it is given up (`permanent`, or too many attempts),
+    /// and then queues `instead` in its place, in the same transaction.
     pub async fn mark_failed(
         &self,
         id: i64,
@@ -370,6 +371,7 @@ impl Db {
         now: i64,
         error: &str,
         permanent: bool,
+        instead: Option<&NewMessage>,
     ) -> Result<Failed, StoreError> {
         let mut tx = self.begin().await?;
         let attempts: Option<i64> = on_tx!(&mut tx, |conn| {
@@ -403,6 +405,11 @@ impl Db {
             .execute(&mut *conn)
             .await?;
         });
+        if next.is_none()
+            && let Some(instead) = instead
+        {
+            tx.enqueue(instead, now).await?;
+        }
         tx.commit().await?;
         Ok(next.map_or(Failed::GaveUp, Failed::RetryAt))
     }

@@ -1851,7 +1851,7 @@ async fn an_expired_lease_is_claimed_again(db: Db, _backend: Backend) {
     assert!(b.iter().all(|m| m.lease_owner.as_deref() == Some("b")));
     // The first sender's late failure report changes nothing: it no longer holds the lease.
     assert_eq!(
-        db.mark_failed(a[0].id, "a", 10_500, "timeout", false)
+        db.mark_failed(a[0].id, "a", 10_500, "timeout", false, None)
             .await
             .unwrap(),
         motcua_store::Failed::NotHeld
@@ -1887,7 +1887,7 @@ async fn failures_back_off_then_give_up(db: Db, _backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        db.mark_failed(both[1].id, "a", 0, "550 không có hộp thư này", true)
+        db.mark_failed(both[1].id, "a", 0, "550 không có hộp thư này", true, None)
             .await
             .unwrap(),
         Failed::GaveUp
@@ -1895,10 +1895,18 @@ async fn failures_back_off_then_give_up(db: Db, _backend: Backend) {
     let mut now = 0;
     let mut holder = both[0].clone();
     let mut delays = Vec::new();
+    // The first message has a replacement, queued only once it is given up.
+    let instead = motcua_store::NewMessage {
+        channel: "sms",
+        recipient: "0912345678".into(),
+        subject: String::new(),
+        body: "Thay thế".into(),
+        dossier_code: Some("H99.10-260301-0001".into()),
+    };
     loop {
         let error = format!("451 thử lại sau (lần {})", holder.attempts + 1);
         match db
-            .mark_failed(holder.id, "a", now, &error, false)
+            .mark_failed(holder.id, "a", now, &error, false, Some(&instead))
             .await
             .unwrap()
         {
@@ -1924,6 +1932,16 @@ async fn failures_back_off_then_give_up(db: Db, _backend: Backend) {
     }
     assert_eq!(delays, [1, 5, 30, 120, 360]);
     let all = db.outbox_messages(None).await.unwrap();
+    assert_eq!(all.len(), 3, "one replacement, queued at the last failure");
+    assert_eq!(
+        (
+            all[2].channel.as_str(),
+            all[2].body.as_str(),
+            all[2].created_at,
+            all[2].attempts
+        ),
+        ("sms", "Thay thế", now, 0)
+    );
     assert_eq!(
         (all[0].attempts, all[0].next_attempt_at, all[0].sent_at),
         (6, None, None)

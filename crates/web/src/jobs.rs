@@ -16,7 +16,7 @@ use motcua_store::{AlertCandidate, CandidateQuery, Db, Failed, NewAlert, NewMess
 use tokio::sync::watch;
 
 use crate::TimeHandle;
-use crate::notifier::{Notifiers, SendError};
+use crate::notifier::{self, Notifiers, SendError};
 
 /// The stages whose due date is watched: received and not yet decided, running or paused.
 pub const WATCHED: [Stage; 5] = [
@@ -210,12 +210,14 @@ pub fn messages(
                 ));
             }
             let phone = applicant.phone.trim();
+            let sms = format!("{site_name}: Hồ sơ {code} đã có kết quả. {collect}");
             if !phone.is_empty() && config.phones_on_zalo {
+                let values = zalo_result_ready(code, &applicant.name, &c.desk_agency_name, &when);
                 out.push(NewMessage {
                     channel: "zalo",
                     recipient: phone.to_string(),
                     subject: format!("Hồ sơ {code} đã có kết quả"),
-                    body: zalo_result_ready(code, &applicant.name, &c.desk_agency_name, &when),
+                    body: notifier::zalo_body(values, &sms),
                     dossier_code: Some(code.clone()),
                 });
             } else if !phone.is_empty() {
@@ -223,7 +225,7 @@ pub fn messages(
                     channel: "sms",
                     recipient: phone.to_string(),
                     subject: String::new(),
-                    body: format!("{site_name}: Hồ sơ {code} đã có kết quả. {collect}"),
+                    body: sms,
                     dossier_code: Some(code.clone()),
                 });
             }
@@ -236,15 +238,21 @@ pub fn messages(
 /// its kind of parameter: `ma_ho_so` (a code, 30), `ten_nguoi_nop` (a name, 30), `noi_tra`
 /// (an address, 200) and `thoi_gian` (a time, 20). The province registers the template with
 /// these four.
-fn zalo_result_ready(code: &str, applicant: &str, desk: &str, when: &str) -> String {
-    let cut = |text: &str, most: usize| -> String { text.trim().chars().take(most).collect() };
-    serde_json::json!({
-        "ma_ho_so": cut(code, 30),
-        "ten_nguoi_nop": cut(applicant, 30),
-        "noi_tra": cut(desk, 200),
-        "thoi_gian": cut(when, 20),
-    })
-    .to_string()
+fn zalo_result_ready(
+    code: &str,
+    applicant: &str,
+    desk: &str,
+    when: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let cut = |text: &str, most: usize| -> serde_json::Value {
+        text.trim().chars().take(most).collect::<String>().into()
+    };
+    serde_json::Map::from_iter([
+        ("ma_ho_so".to_string(), cut(code, 30)),
+        ("ten_nguoi_nop".to_string(), cut(applicant, 30)),
+        ("noi_tra".to_string(), cut(desk, 200)),
+        ("thoi_gian".to_string(), cut(when, 20)),
+    ])
 }
 
 /// What one look at the dossiers did.
@@ -387,7 +395,11 @@ pub async fn deliver(
                     SendError::Transient(e) => (e, false),
                     SendError::Permanent(e) => (e, true),
                 };
-                match db.mark_failed(m.id, owner, at, &error, permanent).await? {
+                let instead = notifier.fallback(m);
+                match db
+                    .mark_failed(m.id, owner, at, &error, permanent, instead.as_ref())
+                    .await?
+                {
                     Failed::RetryAt(_) => report.retrying += 1,
                     Failed::GaveUp => {
                         tracing::warn!(id = m.id, channel = %m.channel, %error, "a message was given up");

@@ -9,7 +9,10 @@ mod zalo;
 
 pub use http::builder as http_client_builder;
 pub use sms::{SmsGateway, SmsSettings};
-pub use zalo::{SEND_URL as ZALO_SEND_URL, TOKEN_URL as ZALO_TOKEN_URL, ZaloSettings, ZaloZns};
+pub use zalo::{
+    SEND_URL as ZALO_SEND_URL, TOKEN_URL as ZALO_TOKEN_URL, ZaloSettings, ZaloZns,
+    body as zalo_body,
+};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,7 +22,7 @@ use std::time::Duration;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use motcua_store::{Db, OutboxMessage};
+use motcua_store::{Db, NewMessage, OutboxMessage};
 
 /// An SMTP conversation that takes longer is abandoned and retried later.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -64,6 +67,10 @@ pub trait Notifier: Send + Sync {
     /// Sends `message`; `db` keeps what a sender must share with the other processes (Zalo's
     /// renewed tokens).
     fn send<'a>(&'a self, db: &'a Db, message: &'a OutboxMessage) -> SendFuture<'a>;
+    /// What to queue in the place of `message` if it is given up (Zalo: the same news by SMS).
+    fn fallback(&self, _message: &OutboxMessage) -> Option<NewMessage> {
+        None
+    }
 }
 
 /// A channel without a provider: sends nothing, so its messages wait.

@@ -12,7 +12,7 @@ use motcua_calendar::Instant;
 use motcua_store::testing::TestDb;
 use motcua_store::{Backend, Db, NewMessage};
 use motcua_web::jobs::{self, DeliveryReport, JobConfig};
-use motcua_web::notifier::{Notifiers, SmsGateway, SmsSettings, ZaloSettings, ZaloZns};
+use motcua_web::notifier::{Notifiers, SmsGateway, SmsSettings, ZaloSettings, ZaloZns, zalo_body};
 use serde_json::{Value, json};
 
 use crate::alerts::{at, insert, province, result_ready};
@@ -25,6 +25,8 @@ on_both_backends!(
 
 const CODE: &str = "H99.31-260302-0001";
 const NOW: &str = "2026-03-10 09:00";
+/// A number Zalo answers has no account.
+const NO_ZALO: &str = "84977000111";
 
 /// What the provider was sent and how it answers next.
 #[derive(Default)]
@@ -108,8 +110,11 @@ async fn zalo_send(
         .get("access_token")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
+    let no_zalo = body["phone"] == NO_ZALO;
     p.requests.push((kept(&headers), body));
-    if p.valid.contains(&token) {
+    if no_zalo {
+        Json(json!({"error": -118, "message": "Zalo account not existed or inactive"}))
+    } else if p.valid.contains(&token) {
         Json(json!({"error": 0, "message": "Success", "data": {"msg_id": "m1"}}))
     } else {
         Json(json!({"error": -124, "message": "Access token is invalid"}))
@@ -150,6 +155,12 @@ async fn deliver(db: &Db, notifiers: &Notifiers, at_time: i64) -> DeliveryReport
 /// instant of the failure, on the clock).
 fn later() -> i64 {
     motcua_store::migrate::now_micros() + 3_600_000_000
+}
+
+/// A Zalo message for dossier `code`, with its SMS in reserve.
+fn zalo_message(code: &str) -> String {
+    let values = serde_json::Map::from_iter([("ma_ho_so".to_string(), json!(code))]);
+    zalo_body(values, &format!("Hồ sơ {code} đã có kết quả."))
 }
 
 async fn enqueue(db: &Db, channel: &'static str, recipient: &str, body: &str) {
@@ -277,6 +288,14 @@ async fn zalo_renews_its_tokens_once_for_every_process(backend: Backend) {
     let queued = db.outbox_messages(Some(CODE)).await.unwrap();
     let channels: Vec<&str> = queued.iter().map(|m| m.channel.as_str()).collect();
     assert_eq!(channels, ["email", "zalo"]);
+    let reserve: Value = serde_json::from_str(&queued[1].body).unwrap();
+    assert!(
+        reserve["sms"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hệ thống một cửa điện tử: Hồ sơ H99.31-260302-0001 đã có kết quả."),
+        "{reserve}"
+    );
     let state: Shared = Arc::default();
     state.lock().unwrap().pairs = vec![
         ("R0".into(), "A1".into(), "R1".into()),
@@ -321,7 +340,7 @@ async fn zalo_renews_its_tokens_once_for_every_process(backend: Backend) {
         db,
         "zalo",
         "0987654321",
-        r#"{"ma_ho_so": "H99.31-260302-0002"}"#,
+        &zalo_message("H99.31-260302-0002"),
     )
     .await;
     let second = Notifiers::new(None, None, Some(zalo(&base, "R0")));
@@ -335,7 +354,7 @@ async fn zalo_renews_its_tokens_once_for_every_process(backend: Backend) {
         db,
         "zalo",
         "0987654321",
-        r#"{"ma_ho_so": "H99.31-260302-0003"}"#,
+        &zalo_message("H99.31-260302-0003"),
     )
     .await;
     let report = deliver(db, &second, at(NOW)).await;
@@ -368,7 +387,7 @@ async fn zalo_renews_its_tokens_once_for_every_process(backend: Backend) {
         db,
         "zalo",
         "0987654321",
-        r#"{"ma_ho_so": "H99.31-260302-0004"}"#,
+        &zalo_message("H99.31-260302-0004"),
     )
     .await;
     let reconfigured = Notifiers::new(None, None, Some(zalo(&base, "S0")));
@@ -382,7 +401,7 @@ async fn zalo_renews_its_tokens_once_for_every_process(backend: Backend) {
         db,
         "zalo",
         "0987654321",
-        r#"{"ma_ho_so": "H99.31-260302-0005"}"#,
+        &zalo_message("H99.31-260302-0005"),
     )
     .await;
     let unknown = Notifiers::new(None, None, Some(zalo(&base, "X0")));
@@ -401,5 +420,36 @@ async fn zalo_renews_its_tokens_once_for_every_process(backend: Backend) {
             .contains("không gia hạn được mã truy cập Zalo"),
         "{:?}",
         refused.last_error
+    );
+
+    // A number without Zalo: given up at once, and the same news goes by SMS instead.
+    enqueue(
+        db,
+        "zalo",
+        "0977 000 111",
+        &zalo_message("H99.31-260302-0006"),
+    )
+    .await;
+    let report = deliver(db, &reconfigured, later()).await;
+    assert_eq!((report.claimed, report.given_up), (1, 1), "{report:?}");
+    let messages = db.outbox_messages(None).await.unwrap();
+    let given_up = messages
+        .iter()
+        .find(|m| m.recipient == "0977 000 111" && m.channel == "zalo")
+        .unwrap();
+    assert_eq!(given_up.next_attempt_at, None);
+    assert!(
+        given_up.last_error.as_deref().unwrap().contains("-118"),
+        "{:?}",
+        given_up.last_error
+    );
+    let instead: Vec<_> = messages
+        .iter()
+        .filter(|m| m.channel == "sms")
+        .map(|m| (m.recipient.as_str(), m.body.as_str(), m.attempts))
+        .collect();
+    assert_eq!(
+        instead,
+        [("0977 000 111", "Hồ sơ H99.31-260302-0006 đã có kết quả.", 0)]
     );
 }

@@ -13,10 +13,13 @@
 //! at `https://oauth.zaloapp.com/v4/oa/access_token` (the app's secret key as a header; the
 //! app id, the refresh token and `grant_type=refresh_token` as a form), which answers with a new
 //! pair. The configured refresh token starts the chain; each new pair is kept in the database
-//! (`provider_tokens`) for every process to use. A message's body is its template data, a JSON
-//! object (`jobs::messages`).
+//! (`provider_tokens`) for every process to use.
+//!
+//! A message's body is JSON: the template's values and the same news as an SMS, which takes
+//! its place when Zalo cannot deliver it (no Zalo account at that number, the quota spent, …):
+//! `{"template_data": {…}, "sms": "…"}` ([`body`]).
 
-use motcua_store::{Db, OutboxMessage, ProviderToken};
+use motcua_store::{Db, NewMessage, OutboxMessage, ProviderToken};
 use serde::{Deserialize, Deserializer, Serialize};
 use tokio::sync::Mutex;
 
@@ -75,6 +78,23 @@ struct Request<'a> {
     template_id: &'a str,
     template_data: serde_json::Map<String, serde_json::Value>,
     tracking_id: String,
+}
+
+/// A Zalo message's body, as [`body`] writes it.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    template_data: serde_json::Map<String, serde_json::Value>,
+    /// The SMS to send instead if Zalo cannot deliver.
+    sms: String,
+}
+
+/// The body of a Zalo message: the template's values, and the SMS to send in its place.
+pub fn body(template_data: serde_json::Map<String, serde_json::Value>, sms: &str) -> String {
+    serde_json::to_string(&Body {
+        template_data,
+        sms: sms.to_string(),
+    })
+    .expect("JSON values always serialise")
 }
 
 #[derive(Deserialize)]
@@ -244,13 +264,13 @@ impl Notifier for ZaloZns {
 
     fn send<'a>(&'a self, db: &'a Db, message: &'a OutboxMessage) -> SendFuture<'a> {
         Box::pin(async move {
-            let template_data = serde_json::from_str(&message.body).map_err(|_| {
+            let body: Body = serde_json::from_str(&message.body).map_err(|_| {
                 SendError::Permanent("nội dung tin Zalo không phải dữ liệu mẫu (JSON)".into())
             })?;
             let request = Request {
                 phone: mobile_number(&message.recipient)?,
                 template_id: &self.settings.template_id,
-                template_data,
+                template_data: body.template_data,
                 tracking_id: message_key(message),
             };
             let now = motcua_store::migrate::now_micros();
@@ -278,13 +298,24 @@ impl Notifier for ZaloZns {
                         answer.message
                     )))
                 }
-                // Zalo's codes mix what passes (quota, a busy moment) with what does not; the
-                // outbox tries a few times, spaced out, before it gives up.
-                code => Err(SendError::Transient(format!(
-                    "Zalo trả lỗi {code}: {}",
+                // No Zalo account at that number, the day's quota spent, a template refused: the
+                // SMS in the body goes instead, now rather than hours later.
+                code => Err(SendError::Permanent(format!(
+                    "Zalo trả lỗi {code}: {}; gửi SMS thay thế",
                     answer.message
                 ))),
             }
+        })
+    }
+
+    fn fallback(&self, message: &OutboxMessage) -> Option<NewMessage> {
+        let body: Body = serde_json::from_str(&message.body).ok()?;
+        (!body.sms.trim().is_empty()).then(|| NewMessage {
+            channel: "sms",
+            recipient: message.recipient.clone(),
+            subject: String::new(),
+            body: body.sms,
+            dossier_code: message.dossier_code.clone(),
         })
     }
 }
