@@ -84,9 +84,20 @@ pub fn outcome(provider: &str, status: reqwest::StatusCode, body: &str) -> Resul
     }
 }
 
-/// A request that got no answer: the connection, the TLS handshake or the wait failed.
-pub fn unanswered(provider: &str, e: &reqwest::Error) -> SendError {
-    SendError::Transient(format!("không kết nối được {provider}: {e}"))
+/// Sends `request` and gives back the answer's body when its status says sent ([`outcome`]). No
+/// answer at all (the connection, the TLS handshake or the wait failed) may succeed later.
+pub async fn exchange(
+    provider: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<String, SendError> {
+    let answer = request
+        .send()
+        .await
+        .map_err(|e| SendError::Transient(format!("không kết nối được {provider}: {e}")))?;
+    let status = answer.status();
+    let body = answer.text().await.unwrap_or_default();
+    outcome(provider, status, &body)?;
+    Ok(body)
 }
 
 /// A Vietnamese mobile number as providers take it, `84` and nine digits: from `0912 345 678`,

@@ -93,17 +93,12 @@ impl Notifier for SmsGateway {
                 sender: &self.settings.sender,
                 text,
             };
-            let answer = self
+            let post = self
                 .client
                 .post(&self.settings.url)
                 .bearer_auth(&self.settings.token)
-                .json(&request)
-                .send()
-                .await
-                .map_err(|e| http::unanswered(PROVIDER, &e))?;
-            let status = answer.status();
-            let body = answer.text().await.unwrap_or_default();
-            http::outcome(PROVIDER, status, &body)
+                .json(&request);
+            http::exchange(PROVIDER, post).await.map(drop)
         })
     }
 }

@@ -212,7 +212,7 @@ impl ZaloZns {
         let failed = |why: String| {
             SendError::Transient(format!("không gia hạn được mã truy cập Zalo: {why}"))
         };
-        let answer = self
+        let post = self
             .client
             .post(&self.settings.token_url)
             .header("secret_key", &self.settings.secret_key)
@@ -220,13 +220,8 @@ impl ZaloZns {
                 ("app_id", self.settings.app_id.as_str()),
                 ("refresh_token", refresh_token),
                 ("grant_type", "refresh_token"),
-            ])
-            .send()
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        let status = answer.status();
-        let body = answer.text().await.unwrap_or_default();
-        http::outcome(PROVIDER, status, &body).map_err(|e| match e {
+            ]);
+        let body = http::exchange(PROVIDER, post).await.map_err(|e| match e {
             SendError::Transient(e) | SendError::Permanent(e) => failed(e),
         })?;
         let renewal: Renewal =
@@ -275,17 +270,12 @@ impl Notifier for ZaloZns {
             };
             let now = motcua_store::migrate::now_micros();
             let token = self.access_token(db, now).await?;
-            let answer = self
+            let post = self
                 .client
                 .post(&self.settings.send_url)
                 .header("access_token", &token)
-                .json(&request)
-                .send()
-                .await
-                .map_err(|e| http::unanswered(PROVIDER, &e))?;
-            let status = answer.status();
-            let body = answer.text().await.unwrap_or_default();
-            http::outcome(PROVIDER, status, &body)?;
+                .json(&request);
+            let body = http::exchange(PROVIDER, post).await?;
             let answer: Answer = serde_json::from_str(&body).map_err(|e| {
                 SendError::Transient(format!("Zalo trả lời không đọc được ({e}): {body}"))
             })?;
